@@ -1,0 +1,105 @@
+//! `[preprocessor.alga]` in book.toml.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub const NAME: &str = "alga";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    // mdBook's own keys, accepted and ignored.
+    pub command: Option<String>,
+    pub before: Option<Vec<String>>,
+    pub after: Option<Vec<String>>,
+    pub renderers: Option<Vec<String>>,
+    pub optional: Option<bool>,
+
+    /// Fail the build on warnings too (CI sets it).
+    pub deny_warnings: bool,
+    /// Folder of registry TOML files.
+    pub registry: PathBuf,
+    /// The superseded-path list.
+    pub superseded: PathBuf,
+    /// Folder of data tables for `{{#table NAME}}`.
+    pub tables: PathBuf,
+    /// Folder of retired pages with `archive.toml`; empty to mount none.
+    pub archive: Option<PathBuf>,
+    /// Renderers that get the archive pages. Others (a link checker that
+    /// cannot see pages outside `src/`) get the live book only; the
+    /// preprocessor's own link check covers the archive.
+    pub archive_renderers: Vec<String>,
+    /// Folder with optional template overrides (`schema-table.hbs`).
+    pub templates: PathBuf,
+    /// Named schemas for `{{#schema-table NAME}}`.
+    pub schemas: BTreeMap<String, PathBuf>,
+    /// The schema that validates ```` ```json manifest ```` blocks.
+    pub manifest_schema: String,
+    pub upstream: UpstreamConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// The upstream repository's web URL.
+    pub repository: String,
+    /// The pinned commit (full SHA).
+    pub commit: String,
+    /// A listing of every path at the pin, one per line.
+    pub tree: Option<PathBuf>,
+    /// A local checkout (or bare clone) of the upstream repository.
+    pub checkout: Option<PathBuf>,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        UpstreamConfig {
+            repository: "https://github.com/Nine-Minds/alga-psa".into(),
+            commit: String::new(),
+            tree: None,
+            checkout: None,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            command: None,
+            before: None,
+            after: None,
+            renderers: None,
+            optional: None,
+            deny_warnings: false,
+            registry: "preprocessors/data/paths".into(),
+            superseded: "preprocessors/data/superseded.toml".into(),
+            tables: "preprocessors/data/tables".into(),
+            archive: None,
+            archive_renderers: vec!["html".into()],
+            templates: "theme".into(),
+            schemas: BTreeMap::new(),
+            manifest_schema: "manifest".into(),
+            upstream: UpstreamConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Read from the preprocessor context (book.toml plus `MDBOOK_PREPROCESSOR__ALGA__*`).
+    pub fn from_context(ctx: &mdbook_preprocessor::PreprocessorContext) -> anyhow::Result<Config> {
+        let key = format!("preprocessor.{NAME}");
+        let cfg: Option<Config> = ctx
+            .config
+            .get(&key)
+            .map_err(|e| anyhow::anyhow!("book.toml: error: invalid [{key}]: {e:#}"))?;
+        let mut cfg = cfg.unwrap_or_default();
+        if cfg.upstream.checkout.is_none()
+            && let Ok(dir) = std::env::var("ALGA_PSA_CHECKOUT")
+            && !dir.is_empty()
+        {
+            cfg.upstream.checkout = Some(dir.into());
+        }
+        Ok(cfg)
+    }
+}

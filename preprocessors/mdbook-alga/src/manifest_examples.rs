@@ -1,0 +1,219 @@
+//! Fenced blocks tagged ```` ```json manifest ```` are validated against the
+//! manifest schema during the build. ```` ```json manifest expect-error="text" ````
+//! must fail, with `text` in the error (message or JSON pointer).
+
+use crate::diagnostics::Diagnostics;
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use serde_json::Value;
+
+/// A compiled validator for one schema.
+pub struct ManifestValidator {
+    validator: jsonschema::Validator,
+}
+
+impl ManifestValidator {
+    pub fn new(schema: &Value) -> Result<Self, String> {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(schema)
+            .map(|validator| ManifestValidator { validator })
+            .map_err(|e| format!("the manifest schema does not compile: {e}"))
+    }
+
+    /// Every violation as (instance pointer, message), in a stable order.
+    pub fn errors(&self, instance: &Value) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .validator
+            .iter_errors(instance)
+            .map(|e| (e.instance_path().to_string(), e.to_string()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// What the info string asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Expect {
+    Valid,
+    Error(String),
+}
+
+/// Parse a fence info string; `None` when the block is not a manifest example.
+pub fn parse_info(info: &str) -> Result<Option<Expect>, String> {
+    let words = crate::scanner::split_args(&info.replace(',', " "))?;
+    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    if words.first().map(String::as_str) != Some("json") || !words.iter().any(|w| w == "manifest") {
+        return Ok(None);
+    }
+    for w in &words[1..] {
+        if let Some(rest) = w.strip_prefix("expect-error=") {
+            let rest = rest.trim_matches('"');
+            if rest.is_empty() {
+                return Err("`expect-error=` needs the expected text".into());
+            }
+            return Ok(Some(Expect::Error(rest.to_owned())));
+        }
+        if w != "manifest" && !w.starts_with("expect-error") {
+            return Err(format!(
+                "unknown manifest example option `{w}`; use `expect-error=\"...\"`"
+            ));
+        }
+    }
+    Ok(Some(Expect::Valid))
+}
+
+/// Check every manifest example of a chapter's source.
+pub fn check(
+    file: &str,
+    text: &str,
+    validator: Option<&ManifestValidator>,
+    diags: &mut Diagnostics,
+) {
+    let mut current: Option<(String, usize, usize)> = None; // info, block start, content start
+    let mut content = String::new();
+    for (event, range) in Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+    {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                current = Some((info.to_string(), range.start, 0));
+                content.clear();
+            }
+            Event::Text(t) if current.is_some() => {
+                if let Some(c) = current.as_mut()
+                    && c.2 == 0
+                {
+                    c.2 = range.start;
+                }
+                content.push_str(&t);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let Some((info, start, content_start)) = current.take() else {
+                    continue;
+                };
+                let info_range = start..start + text[start..].find('\n').unwrap_or(0);
+                let expect = match parse_info(&info) {
+                    Ok(Some(e)) => e,
+                    Ok(None) => continue,
+                    Err(m) => {
+                        diags.error(file, text, info_range, m, None);
+                        continue;
+                    }
+                };
+                let content_start = if content_start == 0 {
+                    start
+                } else {
+                    content_start
+                };
+                check_block(
+                    file,
+                    text,
+                    &content,
+                    content_start,
+                    info_range,
+                    &expect,
+                    validator,
+                    diags,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_block(
+    file: &str,
+    text: &str,
+    content: &str,
+    content_start: usize,
+    info_range: std::ops::Range<usize>,
+    expect: &Expect,
+    validator: Option<&ManifestValidator>,
+    diags: &mut Diagnostics,
+) {
+    let value: Value = match serde_json::from_str(content) {
+        Ok(v) => v,
+        Err(e) => {
+            // serde_json gives 1-based line/column inside the block.
+            let offset = content
+                .split_inclusive('\n')
+                .take(e.line().saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + e.column().saturating_sub(1);
+            let at = content_start + offset.min(content.trim_end().len().saturating_sub(1));
+            diags.error(
+                file,
+                text,
+                at..at + 1,
+                format!("manifest example is not valid JSON: {e}"),
+                None,
+            );
+            return;
+        }
+    };
+    let Some(validator) = validator else { return };
+    let errors = validator.errors(&value);
+    match expect {
+        Expect::Valid => {
+            for (pointer, message) in errors {
+                let at = content_start + crate::json_locate::locate(content, &pointer);
+                let shown = if pointer.is_empty() {
+                    "/".to_owned()
+                } else {
+                    pointer.clone()
+                };
+                diags.error(
+                    file,
+                    text,
+                    at..at + 1,
+                    format!("manifest example fails the manifest schema at `{shown}`: {message}"),
+                    Some("fix the example, or tag the block `json manifest expect-error=\"...\"` if it shows a rejected manifest".into()),
+                );
+            }
+        }
+        Expect::Error(wanted) => {
+            if errors.is_empty() {
+                diags.error(
+                    file,
+                    text,
+                    info_range,
+                    format!("manifest example should fail with \"{wanted}\" but is valid"),
+                    None,
+                );
+            } else if !errors
+                .iter()
+                .any(|(p, m)| p.contains(wanted.as_str()) || m.contains(wanted.as_str()))
+            {
+                let got: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+                diags.error(
+                    file,
+                    text,
+                    info_range,
+                    format!("manifest example fails, but not with \"{wanted}\""),
+                    Some(format!("it fails with: {}", got.join(" | "))),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_strings() {
+        assert_eq!(parse_info("json manifest").unwrap(), Some(Expect::Valid));
+        assert_eq!(parse_info("json,manifest").unwrap(), Some(Expect::Valid));
+        assert_eq!(
+            parse_info("json manifest expect-error=\"entry\"").unwrap(),
+            Some(Expect::Error("entry".into()))
+        );
+        assert_eq!(parse_info("json").unwrap(), None);
+        assert_eq!(parse_info("rust").unwrap(), None);
+        assert!(parse_info("json manifest strict").is_err());
+    }
+}

@@ -1,0 +1,1167 @@
+//! `{{#schema-table NAME [POINTER]}}`: JSON Schema rendered as flat Markdown
+//! tables, one per object, rows as dotted paths with stable anchors.
+//!
+//! Handles draft-07 and 2020-12: `$ref` into `$defs`/`definitions`/any local
+//! pointer, combinators, `if`/`then`/`else`, boolean schemas and reference
+//! cycles (each definition is rendered once; later uses link to it). Never
+//! fetches anything: an external `$ref` is reported.
+
+use handlebars::Handlebars;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// A problem in the schema, at a JSON pointer of the schema document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaIssue {
+    pub pointer: String,
+    pub message: String,
+    pub error: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub required: String,
+    pub default: String,
+    pub constraints: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableOut {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub description: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rendered {
+    pub tables: Vec<TableOut>,
+}
+
+const KNOWN_TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "object", "array", "null",
+];
+
+/// The default template: one heading-less block per object table.
+pub const DEFAULT_TEMPLATE: &str = r#"{{#each tables}}
+<div class="schema-table" id="{{{id}}}">
+
+**{{{title}}}** ({{{kind}}}){{#if description}}: {{{description}}}{{/if}}
+
+| Field | Type | Required | Default | Constraints | Description |
+|---|---|---|---|---|---|
+{{#each rows}}
+| <span id="{{{id}}}"></span>{{{name}}} | {{{type}}} | {{{required}}} | {{{default}}} | {{{constraints}}} | {{{description}}} |
+{{/each}}
+
+</div>
+{{/each}}
+"#;
+
+/// Escape text for a Markdown table cell: HTML outside code spans, pipes,
+/// line breaks. Code spans are kept as code.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push('`');
+            }
+            '|' => out.push_str("\\|"),
+            '\r' => {}
+            '\n' => out.push(' '),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '&' if !in_code => out.push_str("&amp;"),
+            '[' if !in_code => out.push_str("\\["),
+            ']' if !in_code => out.push_str("\\]"),
+            '{' if !in_code && chars.get(i + 1) == Some(&'{') => out.push_str("&#123;"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    if in_code {
+        // An unbalanced backtick would swallow the rest of the row.
+        out = out.replace('`', "\\`");
+    }
+    out.trim().to_owned()
+}
+
+fn code(v: &str) -> String {
+    // A code span that survives backticks inside.
+    let v = v.replace('|', "\\|").replace(['\n', '\r'], " ");
+    if v.contains('`') {
+        format!("`` {v} ``")
+    } else {
+        format!("`{v}`")
+    }
+}
+
+fn json_code(v: &Value) -> String {
+    code(&serde_json::to_string(v).unwrap_or_default())
+}
+
+fn escape_pointer_token(t: &str) -> String {
+    t.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape_pointer_token(t: &str) -> String {
+    t.replace("~1", "/").replace("~0", "~")
+}
+
+/// Characters allowed in generated ids.
+fn id_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
+struct Ctx<'a> {
+    root: &'a Value,
+    prefix: String,
+    issues: Vec<SchemaIssue>,
+    tables: Vec<TableOut>,
+    /// Table id of each object schema already rendered, by its schema pointer.
+    rendered: HashMap<String, String>,
+    used_ids: HashSet<String>,
+    /// Rows anchored by schema pointer, for links back.
+    queue: Vec<Pending>,
+}
+
+struct Pending {
+    pointer: String,
+    label: String,
+    anchor: String,
+}
+
+impl<'a> Ctx<'a> {
+    fn issue(&mut self, pointer: &str, message: impl Into<String>, error: bool) {
+        let i = SchemaIssue {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+            error,
+        };
+        if !self.issues.contains(&i) {
+            self.issues.push(i);
+        }
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        if self.used_ids.insert(base.clone()) {
+            return base;
+        }
+        let mut n = 1;
+        loop {
+            let c = format!("{base}-{n}");
+            if self.used_ids.insert(c.clone()) {
+                return c;
+            }
+            n += 1;
+        }
+    }
+
+    /// Follow `$ref`s from `pointer` to a schema that is not a bare reference.
+    /// Returns the final pointer and schema; stops on cycles and bad refs.
+    fn deref(&mut self, pointer: &str, schema: &'a Value) -> (String, &'a Value) {
+        let mut seen = HashSet::new();
+        let (mut p, mut s) = (pointer.to_owned(), schema);
+        while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            if !seen.insert(p.clone()) {
+                break;
+            }
+            match self.resolve_ref(&p, r) {
+                Some((np, ns)) => {
+                    // A `$ref` with siblings (2020-12) keeps its own keywords; we
+                    // still describe the target's shape.
+                    p = np;
+                    s = ns;
+                }
+                None => break,
+            }
+        }
+        (p, s)
+    }
+
+    fn resolve_ref(&mut self, at: &str, r: &str) -> Option<(String, &'a Value)> {
+        let Some(frag) = r.strip_prefix('#') else {
+            self.issue(
+                at,
+                format!("external `$ref` `{r}` is not followed (no network access)"),
+                false,
+            );
+            return None;
+        };
+        if !frag.is_empty() && !frag.starts_with('/') {
+            // `$anchor` references: search for a matching `$anchor`.
+            if let Some(p) = find_anchor(self.root, "", frag) {
+                let v = pointer_get(self.root, &p)?;
+                return Some((p, v));
+            }
+            self.issue(
+                at,
+                format!("dangling `$ref` `{r}`: no `$anchor` named `{frag}`"),
+                true,
+            );
+            return None;
+        }
+        match pointer_get(self.root, frag) {
+            Some(v) => Some((frag.to_owned(), v)),
+            None => {
+                self.issue(
+                    at,
+                    format!("dangling `$ref` `{r}`: nothing at that pointer"),
+                    true,
+                );
+                None
+            }
+        }
+    }
+
+    /// Validate the keywords this renderer relies on.
+    fn check_shape(&mut self, pointer: &str, s: &Value) {
+        let Value::Object(m) = s else {
+            if !s.is_boolean() {
+                self.issue(
+                    pointer,
+                    format!(
+                        "a schema must be an object or a boolean, found {}",
+                        kind_of(s)
+                    ),
+                    true,
+                );
+            }
+            return;
+        };
+        if let Some(t) = m.get("type") {
+            let names: Vec<&Value> = match t {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for n in names {
+                match n.as_str() {
+                    Some(n) if KNOWN_TYPES.contains(&n) => {}
+                    _ => {
+                        let hint = n
+                            .as_str()
+                            .and_then(|n| {
+                                crate::diagnostics::nearest(n, KNOWN_TYPES.iter().copied())
+                            })
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
+                        self.issue(
+                            &format!("{pointer}/type"),
+                            format!("unknown type {n}{hint}"),
+                            true,
+                        )
+                    }
+                }
+            }
+        }
+        for key in [
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+        ] {
+            if let Some(v) = m.get(key)
+                && !v.is_object()
+            {
+                self.issue(
+                    &format!("{pointer}/{key}"),
+                    format!("`{key}` must be an object, found {}", kind_of(v)),
+                    true,
+                );
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+            if let Some(v) = m.get(key)
+                && !v.is_array()
+            {
+                self.issue(
+                    &format!("{pointer}/{key}"),
+                    format!("`{key}` must be an array, found {}", kind_of(v)),
+                    true,
+                );
+            }
+        }
+        if let Some(v) = m.get("required")
+            && !(v.is_array() || v.is_boolean())
+        {
+            self.issue(
+                &format!("{pointer}/required"),
+                format!("`required` must be an array, found {}", kind_of(v)),
+                true,
+            );
+        }
+        if let Some(v) = m.get("$ref")
+            && !v.is_string()
+        {
+            self.issue(&format!("{pointer}/$ref"), "`$ref` must be a string", true);
+        }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn find_anchor(v: &Value, at: &str, name: &str) -> Option<String> {
+    match v {
+        Value::Object(m) => {
+            if m.get("$anchor").and_then(Value::as_str) == Some(name) {
+                return Some(at.to_owned());
+            }
+            m.iter().find_map(|(k, c)| {
+                find_anchor(c, &format!("{at}/{}", escape_pointer_token(k)), name)
+            })
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| find_anchor(c, &format!("{at}/{i}"), name)),
+        _ => None,
+    }
+}
+
+/// RFC 6901 lookup, percent-decoding as a URI fragment allows.
+pub fn pointer_get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let decoded = percent_decode(pointer);
+    let mut cur = root;
+    for tok in decoded.split('/').skip(1) {
+        let tok = unescape_pointer_token(tok);
+        cur = match cur {
+            Value::Object(m) => m.get(&tok)?,
+            Value::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len() + 1
+            && let Some(h) = s.get(i + 1..i + 3)
+            && let Ok(x) = u8::from_str_radix(h, 16)
+        {
+            out.push(x);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The object-ness of a schema: has properties or says `type: object`.
+fn is_object_schema(s: &Value) -> bool {
+    match s {
+        Value::Object(m) => {
+            m.get("properties").is_some_and(Value::is_object)
+                || m.get("patternProperties").is_some_and(Value::is_object)
+                || type_names(m).contains(&"object")
+                    && m.get("additionalProperties").is_some_and(Value::is_object)
+        }
+        _ => false,
+    }
+}
+
+fn type_names(m: &Map<String, Value>) -> Vec<&str> {
+    match m.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    }
+}
+
+/// `oneOf`/`anyOf` whose members are all `const` (what schemars emits for enums).
+fn const_members(m: &Map<String, Value>) -> Option<Vec<(&Value, Option<&str>)>> {
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(a)) = m.get(key)
+            && !a.is_empty()
+            && a.iter().all(|x| x.get("const").is_some())
+        {
+            return Some(
+                a.iter()
+                    .map(|x| (&x["const"], x.get("description").and_then(Value::as_str)))
+                    .collect(),
+            );
+        }
+    }
+    None
+}
+
+/// `anyOf: [T, {type: null}]` → T (what schemars emits for `Option<T>`).
+fn nullable_inner(m: &Map<String, Value>) -> Option<(usize, &Value)> {
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(a)) = m.get(key)
+            && a.len() == 2
+        {
+            let is_null = |v: &Value| {
+                v.get("type").and_then(Value::as_str) == Some("null")
+                    || v.get("const") == Some(&Value::Null)
+            };
+            if is_null(&a[1]) {
+                return Some((0, &a[0]));
+            }
+            if is_null(&a[0]) {
+                return Some((1, &a[1]));
+            }
+        }
+    }
+    None
+}
+
+struct Described {
+    kind: String,
+    constraints: Vec<String>,
+    description: String,
+    default: String,
+    /// An object schema that needs its own table (pointer, schema).
+    child: Option<(String, bool)>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Describe schema `s` at `pointer` for a row; schedules nothing.
+    fn describe(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described {
+        let mut d = Described {
+            kind: String::new(),
+            constraints: vec![],
+            description: String::new(),
+            default: String::new(),
+            child: None,
+        };
+        if depth > 32 {
+            d.kind = "(nested too deeply)".into();
+            return d;
+        }
+        self.check_shape(pointer, s);
+        let m = match s {
+            Value::Bool(true) => {
+                d.kind = "any".into();
+                return d;
+            }
+            Value::Bool(false) => {
+                d.kind = "never (no value allowed)".into();
+                return d;
+            }
+            Value::Object(m) => m,
+            _ => {
+                d.kind = "(invalid schema)".into();
+                return d;
+            }
+        };
+        if let Some(desc) = m.get("description").and_then(Value::as_str) {
+            d.description = desc.to_owned();
+        } else if let Some(t) = m.get("title").and_then(Value::as_str) {
+            d.description = t.to_owned();
+        }
+        if let Some(def) = m.get("default") {
+            d.default = json_code(def);
+        }
+        if m.get("deprecated") == Some(&Value::Bool(true)) {
+            d.constraints.push("**deprecated**".into());
+        }
+        // A reference: describe the target, keep our own description.
+        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+            let (tp, target) = self.deref(pointer, s);
+            if tp == pointer {
+                d.kind = format!("{} (unresolved)", code(r));
+                return d;
+            }
+            let inner = self.describe(&tp, target, depth + 1);
+            d.kind = inner.kind;
+            if d.description.is_empty() {
+                d.description = inner.description;
+            }
+            if d.default.is_empty() {
+                d.default = inner.default;
+            }
+            d.constraints.extend(inner.constraints);
+            d.child = inner.child;
+            self.add_local_constraints(m, &mut d);
+            let _ = r;
+            return d;
+        }
+        if let Some((i, inner)) = nullable_inner(m) {
+            let key = if m.contains_key("anyOf") {
+                "anyOf"
+            } else {
+                "oneOf"
+            };
+            let inner_d = self.describe(&format!("{pointer}/{key}/{i}"), inner, depth + 1);
+            d.kind = format!("{} or null", inner_d.kind);
+            if d.description.is_empty() {
+                d.description = inner_d.description;
+            }
+            d.constraints.extend(inner_d.constraints);
+            d.child = inner_d.child;
+            return d;
+        }
+        if let Some(members) = const_members(m) {
+            let all_str = members.iter().all(|(v, _)| v.is_string());
+            d.kind = if all_str {
+                "string (enum)".into()
+            } else {
+                "enum".into()
+            };
+            let values: Vec<String> = members
+                .iter()
+                .map(|(v, desc)| match desc {
+                    Some(t) => format!("{}: {}", json_code(v), t.trim_end_matches('.')),
+                    None => json_code(v),
+                })
+                .collect();
+            d.constraints.push(format!("one of: {}", values.join("; ")));
+            return d;
+        }
+        let types = type_names(m);
+        if let Some(c) = m.get("const") {
+            d.kind = if types.is_empty() {
+                "const".into()
+            } else {
+                types.join(" or ")
+            };
+            d.constraints.push(format!("always {}", json_code(c)));
+        } else if let Some(Value::Array(e)) = m.get("enum") {
+            d.kind = if types.is_empty() {
+                "enum".into()
+            } else {
+                format!("{} (enum)", types.join(" or "))
+            };
+            d.constraints.push(format!(
+                "one of: {}",
+                e.iter().map(json_code).collect::<Vec<_>>().join(", ")
+            ));
+        } else if types.contains(&"array")
+            || (types.is_empty() && (m.contains_key("items") || m.contains_key("prefixItems")))
+        {
+            match m.get("items") {
+                Some(items @ (Value::Object(_) | Value::Bool(_))) => {
+                    let ip = format!("{pointer}/items");
+                    let inner = self.describe(&ip, items, depth + 1);
+                    d.kind = format!("array of {}", inner.kind);
+                    d.child = inner.child;
+                    if !inner.constraints.is_empty() {
+                        d.constraints
+                            .push(format!("items: {}", inner.constraints.join("; ")));
+                    }
+                }
+                _ => d.kind = "array".into(),
+            }
+            if m.get("prefixItems").is_some() {
+                d.constraints
+                    .push("positional items (`prefixItems`)".into());
+            }
+            let others: Vec<&str> = types.iter().copied().filter(|t| *t != "array").collect();
+            if !others.is_empty() {
+                d.kind = format!("{} or {}", d.kind, others.join(" or "));
+            }
+        } else if is_object_schema(s) || types.contains(&"object") {
+            d.kind = "object".into();
+            if is_object_schema(s) {
+                d.child = Some((pointer.to_owned(), true));
+            } else if let Some(ap) = m.get("additionalProperties").filter(|v| v.is_object()) {
+                let inner =
+                    self.describe(&format!("{pointer}/additionalProperties"), ap, depth + 1);
+                d.kind = format!("map of {}", inner.kind);
+            }
+            let others: Vec<&str> = types.iter().copied().filter(|t| *t != "object").collect();
+            if !others.is_empty() {
+                d.kind = format!("{} or {}", d.kind, others.join(" or "));
+            }
+        } else if !types.is_empty() {
+            d.kind = types.join(" or ");
+        } else {
+            for key in ["oneOf", "anyOf", "allOf"] {
+                if let Some(Value::Array(a)) = m.get(key) {
+                    let mut kinds = Vec::new();
+                    for (i, member) in a.iter().enumerate() {
+                        let inner =
+                            self.describe(&format!("{pointer}/{key}/{i}"), member, depth + 1);
+                        if d.child.is_none() {
+                            d.child = inner.child;
+                        }
+                        kinds.push(inner.kind);
+                    }
+                    let word = match key {
+                        "oneOf" => "exactly one of",
+                        "anyOf" => "any of",
+                        _ => "all of",
+                    };
+                    d.kind = format!("{word}: {}", kinds.join(", "));
+                    break;
+                }
+            }
+            if d.kind.is_empty() {
+                d.kind = if m.contains_key("not") {
+                    "any (with exclusions)".into()
+                } else {
+                    "any".into()
+                };
+            }
+        }
+        self.add_local_constraints(m, &mut d);
+        d
+    }
+
+    fn add_local_constraints(&mut self, m: &Map<String, Value>, d: &mut Described) {
+        let num = |k: &str| m.get(k).filter(|v| v.is_number()).map(|v| v.to_string());
+        if let Some(p) = m.get("pattern").and_then(Value::as_str) {
+            d.constraints.push(format!("pattern {}", code(p)));
+        }
+        if let Some(f) = m.get("format").and_then(Value::as_str) {
+            d.constraints.push(format!("format {}", code(f)));
+        }
+        match (num("minLength"), num("maxLength")) {
+            (Some(a), Some(b)) => d.constraints.push(format!("length {a}–{b}")),
+            (Some(a), None) => d.constraints.push(format!("length ≥ {a}")),
+            (None, Some(b)) => d.constraints.push(format!("length ≤ {b}")),
+            _ => {}
+        }
+        for (k, op) in [
+            ("minimum", "≥"),
+            ("exclusiveMinimum", ">"),
+            ("maximum", "≤"),
+            ("exclusiveMaximum", "<"),
+            ("multipleOf", "multiple of"),
+        ] {
+            if let Some(v) = num(k) {
+                d.constraints.push(format!("{op} {v}"));
+            }
+        }
+        match (num("minItems"), num("maxItems")) {
+            (Some(a), Some(b)) => d.constraints.push(format!("{a}–{b} items")),
+            (Some(a), None) => d.constraints.push(format!("at least {a} item(s)")),
+            (None, Some(b)) => d.constraints.push(format!("at most {b} item(s)")),
+            _ => {}
+        }
+        if m.get("uniqueItems") == Some(&Value::Bool(true)) {
+            d.constraints.push("unique items".into());
+        }
+        match (num("minProperties"), num("maxProperties")) {
+            (Some(a), _) => d.constraints.push(format!("at least {a} propert(ies)")),
+            (None, Some(b)) => d.constraints.push(format!("at most {b} propert(ies)")),
+            _ => {}
+        }
+        if m.get("additionalProperties") == Some(&Value::Bool(false))
+            || m.get("unevaluatedProperties") == Some(&Value::Bool(false))
+        {
+            d.constraints.push("no other keys".into());
+        }
+        if let Some(pn) = m
+            .get("propertyNames")
+            .and_then(|v| v.get("pattern"))
+            .and_then(Value::as_str)
+        {
+            d.constraints.push(format!("keys match {}", code(pn)));
+        }
+        if m.contains_key("if") {
+            d.constraints
+                .push("conditional (`if`/`then`/`else`)".into());
+        }
+        if m.contains_key("not") {
+            d.constraints.push("with exclusions (`not`)".into());
+        }
+        if m.get("readOnly") == Some(&Value::Bool(true)) {
+            d.constraints.push("read-only".into());
+        }
+        if m.get("writeOnly") == Some(&Value::Bool(true)) {
+            d.constraints.push("write-only".into());
+        }
+    }
+
+    /// Render the object at `pointer` (already dereferenced) as a table titled
+    /// `label`, then its children breadth-first.
+    fn render_object(&mut self, pointer: String, label: String, anchor: String) {
+        self.queue.push(Pending {
+            pointer,
+            label,
+            anchor,
+        });
+        let mut i = 0;
+        while i < self.queue.len() {
+            let Pending {
+                pointer,
+                label,
+                anchor,
+            } = std::mem::replace(
+                &mut self.queue[i],
+                Pending {
+                    pointer: String::new(),
+                    label: String::new(),
+                    anchor: String::new(),
+                },
+            );
+            i += 1;
+            self.render_one(&pointer, &label, &anchor);
+        }
+    }
+
+    fn render_one(&mut self, pointer: &str, label: &str, anchor: &str) {
+        let Some(s) = pointer_get(self.root, pointer) else {
+            return;
+        };
+        let s: &'a Value = s;
+        let table_id = self.unique_id(
+            format!(
+                "{}{}",
+                self.prefix,
+                if anchor.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{anchor}")
+                }
+            )
+            .trim_end_matches('.')
+            .to_owned(),
+        );
+        self.rendered.insert(pointer.to_owned(), table_id.clone());
+        let Value::Object(m) = s else { return };
+        let required: HashSet<&str> = m
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut rows = Vec::new();
+        let props: Vec<(String, &'a Value, String)> = m
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| {
+                p.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v,
+                            format!("{pointer}/properties/{}", escape_pointer_token(k)),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut extra: Vec<(String, &'a Value, String, &'static str)> = Vec::new();
+        if let Some(pp) = m.get("patternProperties").and_then(Value::as_object) {
+            for (k, v) in pp {
+                extra.push((
+                    k.clone(),
+                    v,
+                    format!("{pointer}/patternProperties/{}", escape_pointer_token(k)),
+                    "key matching",
+                ));
+            }
+        }
+        if let Some(ap @ Value::Object(_)) = m.get("additionalProperties") {
+            extra.push((
+                "*".into(),
+                ap,
+                format!("{pointer}/additionalProperties"),
+                "any other key",
+            ));
+        }
+        let sep = if label.is_empty() { "" } else { "." };
+        for (name, v, p) in props {
+            let shown = if is_ident(&name) {
+                format!("{label}{sep}{name}")
+            } else {
+                format!(
+                    "{label}[{}]",
+                    serde_json::to_string(&name).unwrap_or_default()
+                )
+            };
+            let row_anchor = if anchor.is_empty() {
+                id_part(&name)
+            } else {
+                format!("{anchor}.{}", id_part(&name))
+            };
+            let req = if required.contains(name.as_str()) {
+                "yes"
+            } else {
+                "no"
+            };
+            rows.push(self.row(&p, v, &shown, &row_anchor, req));
+        }
+        for (pattern, v, p, what) in extra {
+            let shown = if pattern == "*" {
+                format!("{label}{sep}*")
+            } else {
+                format!("{label}{sep}<{pattern}>")
+            };
+            let row_anchor = if anchor.is_empty() {
+                "_key".to_owned()
+            } else {
+                format!("{anchor}._key")
+            };
+            let mut r = self.row(&p, v, &shown, &row_anchor, "no");
+            r.constraints = if r.constraints.is_empty() {
+                cell(what)
+            } else {
+                format!("{}; {}", cell(what), r.constraints)
+            };
+            if pattern != "*" {
+                r.constraints = format!("{}; key pattern {}", r.constraints, code(&pattern));
+            }
+            rows.push(r);
+        }
+        let own = self.describe_table(pointer, s);
+        self.tables.push(TableOut {
+            id: table_id,
+            title: if label.is_empty() {
+                "(root)".into()
+            } else {
+                code(label)
+            },
+            kind: own.0,
+            description: own.1,
+            rows,
+        });
+    }
+
+    fn describe_table(&mut self, pointer: &str, s: &'a Value) -> (String, String) {
+        let mut constraints = Vec::new();
+        if let Value::Object(m) = s {
+            let mut d = Described {
+                kind: String::new(),
+                constraints: vec![],
+                description: String::new(),
+                default: String::new(),
+                child: None,
+            };
+            self.add_local_constraints(m, &mut d);
+            constraints = d.constraints;
+            let desc = m.get("description").and_then(Value::as_str).unwrap_or("");
+            let _ = pointer;
+            let kind = if constraints.is_empty() {
+                "object".to_owned()
+            } else {
+                format!("object; {}", constraints.join("; "))
+            };
+            return (cell(&kind), cell(desc));
+        }
+        let _ = &mut constraints;
+        ("object".into(), String::new())
+    }
+
+    fn row(
+        &mut self,
+        pointer: &str,
+        s: &'a Value,
+        shown: &str,
+        row_anchor: &str,
+        required: &str,
+    ) -> Row {
+        let d = self.describe(pointer, s, 0);
+        let id = self.unique_id(format!("{}.{row_anchor}", self.prefix));
+        let mut kind = cell(&d.kind);
+        if let Some((child_ptr, _)) = d.child {
+            // Dereference: the child table belongs to the object schema itself.
+            let (cp, _) = match pointer_get(self.root, &child_ptr) {
+                Some(v) => self.deref(&child_ptr, v),
+                None => (child_ptr.clone(), s),
+            };
+            let child_label = if kind.starts_with("array of") || kind.contains("array of") {
+                format!("{shown}[]")
+            } else {
+                shown.to_owned()
+            };
+            let child_anchor = row_anchor.to_owned();
+            if let Some(existing) = self
+                .rendered
+                .get(&cp)
+                .cloned()
+                .or_else(|| self.queued_id(&cp))
+            {
+                kind = format!("{kind} ([see table](#{existing}))");
+            } else {
+                let future_id = format!("{}.{}", self.prefix, child_anchor);
+                self.rendered.insert(cp.clone(), future_id.clone());
+                self.queue.push(Pending {
+                    pointer: cp,
+                    label: child_label,
+                    anchor: child_anchor,
+                });
+                kind = format!("{kind} ([fields](#{future_id}))");
+            }
+        }
+        Row {
+            id,
+            name: code(shown),
+            kind,
+            required: required.into(),
+            default: d.default,
+            constraints: cell(&d.constraints.join("; ")),
+            description: cell(&d.description),
+        }
+    }
+
+    fn queued_id(&self, pointer: &str) -> Option<String> {
+        self.queue
+            .iter()
+            .find(|p| p.pointer == pointer)
+            .map(|p| format!("{}.{}", self.prefix, p.anchor))
+    }
+}
+
+/// Render `root` (or the sub-schema at `pointer`) to tables.
+pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Vec<SchemaIssue>) {
+    let mut ctx = Ctx {
+        root,
+        prefix: id_part(prefix),
+        issues: Vec::new(),
+        tables: Vec::new(),
+        rendered: HashMap::new(),
+        used_ids: HashSet::new(),
+        queue: Vec::new(),
+    };
+    let Some(start) = pointer_get(root, pointer) else {
+        ctx.issue(pointer, format!("no schema at pointer `{pointer}`"), true);
+        return (Rendered { tables: vec![] }, ctx.issues);
+    };
+    ctx.check_shape(pointer, start);
+    let (p, s) = ctx.deref(pointer, start);
+    // Walk into nullable wrappers and arrays to reach an object.
+    let (p, s) = match s.as_object().and_then(nullable_inner) {
+        Some((i, inner)) => (format!("{p}/anyOf/{i}"), inner),
+        None => (p, s),
+    };
+    let label: String = if pointer.is_empty() {
+        String::new()
+    } else {
+        pointer
+            .rsplit('/')
+            .next()
+            .map(unescape_pointer_token)
+            .unwrap_or_default()
+    };
+    if is_object_schema(s) {
+        let anchor = id_part(&label);
+        ctx.render_object(p, label, anchor);
+    } else {
+        // Not an object: a one-row table describing it.
+        let anchor = if label.is_empty() {
+            "value".to_owned()
+        } else {
+            id_part(&label)
+        };
+        let shown = if label.is_empty() {
+            "(value)".to_owned()
+        } else {
+            label.clone()
+        };
+        let row = ctx.row(&p, s, &shown, &anchor, "—");
+        let tid = ctx.unique_id(format!("{}.table", ctx.prefix));
+        ctx.tables.push(TableOut {
+            id: tid,
+            title: code(&shown),
+            kind: "value".into(),
+            description: String::new(),
+            rows: vec![row],
+        });
+        let q = std::mem::take(&mut ctx.queue);
+        for pending in q {
+            ctx.render_object(pending.pointer, pending.label, pending.anchor);
+        }
+    }
+    // Definitions never reached from the root are not rendered: the tables
+    // describe the document, not its internals.
+    let Ctx { tables, issues, .. } = ctx;
+    (Rendered { tables }, issues)
+}
+
+/// Render to Markdown through `template` (Handlebars), or the default.
+pub fn to_markdown(rendered: &Rendered, template: Option<&str>) -> Result<String, String> {
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.set_strict_mode(true);
+    hb.register_template_string("t", template.unwrap_or(DEFAULT_TEMPLATE))
+        .map_err(|e| format!("schema-table template: {e}"))?;
+    hb.render("t", rendered)
+        .map_err(|e| format!("schema-table template: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn md(schema: Value) -> (String, Vec<SchemaIssue>) {
+        let (r, issues) = render_schema(&schema, "", "s");
+        (to_markdown(&r, None).unwrap(), issues)
+    }
+
+    #[test]
+    fn nested_objects_and_arrays_get_their_own_tables() {
+        let (out, issues) = md(json!({
+            "type": "object",
+            "required": ["api"],
+            "properties": {
+                "api": {"type": "object", "required": ["endpoints"], "properties": {
+                    "endpoints": {"type": "array", "items": {"type": "object", "required": ["method"],
+                        "additionalProperties": false,
+                        "properties": {"method": {"type": "string", "enum": ["GET", "POST"]}, "path": {"type": "string", "pattern": "^/"}}}}
+                }}
+            }
+        }));
+        assert!(issues.is_empty(), "{issues:?}");
+        assert!(
+            out.contains("<span id=\"s.api\"></span>`api` | object ([fields](#s.api)) | yes"),
+            "{out}"
+        );
+        assert!(out.contains("<span id=\"s.api.endpoints\"></span>`api.endpoints` | array of object ([fields](#s.api.endpoints)) | yes"), "{out}");
+        assert!(out.contains("<span id=\"s.api.endpoints.method\"></span>`api.endpoints[].method` | string (enum) | yes |  | one of: `\"GET\"`, `\"POST\"`"), "{out}");
+        assert!(
+            out.contains("`api.endpoints[].path` | string | no |  | pattern `^/`"),
+            "{out}"
+        );
+        assert!(out.contains("id=\"s.api.endpoints\""), "{out}");
+        assert!(out.contains("no other keys"), "{out}");
+    }
+
+    #[test]
+    fn schemars_shapes_render_as_people_expect() {
+        let (out, _) = md(json!({
+            "type": "object",
+            "properties": {
+                "cap": {"$ref": "#/$defs/Cap", "description": "Own words."},
+                "opt": {"anyOf": [{"$ref": "#/$defs/Cap"}, {"type": "null"}]},
+                "old": {"type": "string", "deprecated": true, "default": "x"}
+            },
+            "$defs": {"Cap": {"oneOf": [{"const": "a", "description": "The a."}, {"const": "b"}], "description": "Def words."}}
+        }));
+        assert!(
+            out.contains(
+                "`cap` | string (enum) | no |  | one of: `\"a\"`: The a; `\"b\"` | Own words. |"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("`opt` | string (enum) or null | no |  | one of: `\"a\"`: The a; `\"b\"` | Def words. |"), "{out}");
+        assert!(
+            out.contains("`old` | string | no | `\"x\"` | **deprecated** |"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn recursion_renders_once_and_links_back() {
+        let (out, issues) = md(json!({
+            "$ref": "#/$defs/Node",
+            "$defs": {"Node": {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                "parent": {"$ref": "#"}
+            }}}
+        }));
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(out.matches("| Field |").count(), 1, "{out}");
+        assert!(
+            out.contains("`children` | array of object ([see table](#s))"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn html_and_pipes_in_descriptions_cannot_inject() {
+        let (out, _) = md(json!({"type": "object", "properties": {
+            "x": {"type": "string", "description": "<script>alert(1)</script> a|b `<kept>` {{#path x}}\nnext"}
+        }}));
+        assert!(
+            out.contains(
+                "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b `<kept>` &#123;{#path x}} next"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("<script>"));
+    }
+
+    #[test]
+    fn malformed_schemas_are_reported_not_panicked() {
+        let (_, issues) = md(json!({"type": "object", "properties": {
+            "a": {"type": "strin"},
+            "b": {"$ref": "#/$defs/Missing"},
+            "c": {"$ref": "https://example.com/x.json"},
+            "d": {"properties": []}
+        }}));
+        let msgs: Vec<String> = issues
+            .iter()
+            .map(|i| format!("{} {}", i.pointer, i.message))
+            .collect();
+        assert!(
+            msgs.iter().any(|m| m
+                .starts_with("/properties/a/type unknown type \"strin\" (did you mean `string`?)")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("dangling `$ref` `#/$defs/Missing`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("external `$ref`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("/properties/d/properties `properties` must be an object")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn boolean_schemas_and_combinators() {
+        let (out, issues) = md(json!({"type": "object", "properties": {
+            "t": true, "f": false,
+            "u": {"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 1}]},
+            "c": {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}, "properties": {"a": {}}}
+        }}));
+        assert!(issues.is_empty(), "{issues:?}");
+        assert!(out.contains("`t` | any |"), "{out}");
+        assert!(out.contains("`f` | never (no value allowed) |"), "{out}");
+        assert!(
+            out.contains("`u` | exactly one of: string, integer |"),
+            "{out}"
+        );
+        assert!(out.contains("conditional (`if`/`then`/`else`)"), "{out}");
+    }
+}

@@ -1,0 +1,233 @@
+//! `{{#table NAME [FIELD=VALUE ...]}}`: long single-source tables kept as data
+//! in `preprocessors/data/tables/NAME.toml` and rendered as Markdown.
+
+use crate::diagnostics::Diagnostics;
+use crate::source_file::{SourceFile, toml_files};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub caption: Option<String>,
+    /// The column whose value gives each row an HTML id.
+    pub anchor: Option<String>,
+    #[serde(default)]
+    pub anchor_prefix: String,
+    pub column: Vec<Column>,
+    #[serde(default)]
+    pub row: Vec<BTreeMap<String, toml::Value>>,
+    #[serde(skip)]
+    pub file: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub key: String,
+    pub title: String,
+}
+
+fn cell_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A Markdown table cell: pipes escaped, line breaks folded.
+pub fn escape_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace('\n', " ")
+}
+
+/// An HTML id from a cell value: backticks dropped, kept otherwise verbatim
+/// except characters that cannot appear in an id.
+pub fn anchor_id(prefix: &str, value: &str) -> String {
+    let v: String = value
+        .chars()
+        .filter(|c| *c != '`')
+        .map(|c| {
+            if c.is_whitespace() || c == '"' || c == '<' || c == '>' || c == '&' {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{prefix}{v}")
+}
+
+#[derive(Default)]
+pub struct Tables {
+    tables: BTreeMap<String, Table>,
+}
+
+impl Tables {
+    pub fn load(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Tables {
+        let mut out = Tables::default();
+        let Ok(files) = toml_files(root, dir) else {
+            return out;
+        };
+        for path in files {
+            let Ok(file) = SourceFile::read(root, &path) else {
+                continue;
+            };
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            if let Some(mut t) = file.parse_toml::<Table>(diags) {
+                t.file = file.display.clone();
+                let keys: Vec<&str> = t.column.iter().map(|c| c.key.as_str()).collect();
+                if let Some(a) = &t.anchor
+                    && !keys.contains(&a.as_str())
+                {
+                    diags.plain(
+                        crate::diagnostics::Severity::Error,
+                        &file.display,
+                        format!("anchor column `{a}` is not a column"),
+                        None,
+                    );
+                }
+                for (i, row) in t.row.iter().enumerate() {
+                    for k in &keys {
+                        if !row.contains_key(*k) {
+                            diags.plain(
+                                crate::diagnostics::Severity::Error,
+                                &file.display,
+                                format!("row {} has no `{k}`", i + 1),
+                                Some(
+                                    "every row needs a value for every column (use \"\" for none)"
+                                        .into(),
+                                ),
+                            );
+                        }
+                    }
+                }
+                out.tables.insert(name, t);
+            }
+        }
+        out
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+}
+
+impl Table {
+    /// Render the rows matching every `field=value` filter.
+    pub fn render(&self, filters: &[(String, String)]) -> Result<String, String> {
+        for (field, _) in filters {
+            let known = self.row.iter().any(|r| r.contains_key(field));
+            if !known {
+                return Err(format!("no row of `{}` has a field `{field}`", self.file));
+            }
+        }
+        let rows: Vec<_> = self
+            .row
+            .iter()
+            .filter(|r| {
+                filters
+                    .iter()
+                    .all(|(f, v)| r.get(f).map(cell_text).as_deref() == Some(v.as_str()))
+            })
+            .collect();
+        if rows.is_empty() {
+            return Err("the filter selects no rows".into());
+        }
+        let mut out = String::new();
+        if let Some(c) = &self.caption {
+            out.push_str(&format!("*{}*\n\n", c.trim()));
+        }
+        out.push('|');
+        for c in &self.column {
+            out.push_str(&format!(" {} |", escape_cell(&c.title)));
+        }
+        out.push_str("\n|");
+        for _ in &self.column {
+            out.push_str("---|");
+        }
+        out.push('\n');
+        for r in rows {
+            out.push('|');
+            for (i, c) in self.column.iter().enumerate() {
+                let mut v = r.get(&c.key).map(cell_text).unwrap_or_default();
+                if i == 0
+                    && let Some(a) = &self.anchor
+                    && let Some(av) = r.get(a)
+                {
+                    v = format!(
+                        "<span id=\"{}\"></span>{v}",
+                        anchor_id(&self.anchor_prefix, &cell_text(av))
+                    );
+                }
+                out.push_str(&format!(" {} |", escape_cell(&v)));
+            }
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// Parse `FIELD=VALUE` filters.
+pub fn parse_filters(words: &[String]) -> Result<Vec<(String, String)>, String> {
+    words
+        .iter()
+        .map(|w| match w.split_once('=') {
+            Some((f, v)) if !f.is_empty() => Ok((f.to_owned(), v.to_owned())),
+            _ => Err(format!("`{w}` is not a FIELD=VALUE filter")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let mut t: Table = toml::from_str(
+            r#"
+anchor = "code"
+[[column]]
+key = "code"
+title = "Code"
+[[column]]
+key = "meaning"
+title = "Meaning"
+[[row]]
+code = "`a_b`"
+group = "g1"
+meaning = "x | y\nz"
+[[row]]
+code = "`c`"
+group = "g2"
+meaning = "w"
+"#,
+        )
+        .unwrap();
+        t.file = "t.toml".into();
+        t
+    }
+
+    #[test]
+    fn renders_with_anchor_and_escapes() {
+        let out = table().render(&[]).unwrap();
+        assert_eq!(
+            out,
+            "| Code | Meaning |\n|---|---|\n| <span id=\"a_b\"></span>`a_b` | x \\| y z |\n| <span id=\"c\"></span>`c` | w |\n"
+        );
+    }
+
+    #[test]
+    fn filters_rows() {
+        let out = table().render(&[("group".into(), "g2".into())]).unwrap();
+        assert!(out.contains("`c`") && !out.contains("a_b"));
+        assert!(table().render(&[("nope".into(), "x".into())]).is_err());
+        assert!(table().render(&[("group".into(), "zz".into())]).is_err());
+    }
+}

@@ -1,0 +1,187 @@
+//! Fixture books: a temporary book with its own registry, data and upstream
+//! listing, processed in-process through mdbook-driver.
+#![allow(dead_code)]
+
+use mdbook_alga::diagnostics::Diagnostics;
+use mdbook_driver::MDBook;
+use mdbook_preprocessor::PreprocessorContext;
+use mdbook_preprocessor::book::{Book, BookItem};
+use std::path::Path;
+
+pub const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+pub const REGISTRY: &str = r#"title = "Gateway"
+
+[[entry]]
+key = "gateway.route"
+path = "server/src/app/api/ext/[extensionId]/[[...path]]/route.ts"
+role = "The direct gateway route"
+lines = 500
+symbols = { GET = 419 }
+
+[[entry]]
+key = "gateway.access"
+path = "packages/ext/access.ts"
+role = "Access policy"
+symbols = { assertAccess = 191 }
+
+[[entry]]
+key = "runner.src"
+path = "ee/runner/src"
+role = "Runner sources"
+"#;
+
+pub const TREE: &str = "server/src/app/api/ext/[extensionId]/[[...path]]/route.ts\npackages/ext/access.ts\nee/runner/src/main.rs\nee/runner/src/models.rs\nee/old/bridge.ts\n";
+
+pub const SUPERSEDED: &str = r#"[[superseded]]
+literal = "ee/old/bridge.ts"
+canonical = "gateway.access"
+reason = "the old bridge is not used"
+
+[[superseded]]
+regex = '@alga/(ui-kit|extension-iframe-sdk)\b'
+canonical = "gateway.access"
+reason = "no such package"
+"#;
+
+pub const TABLE: &str = r#"anchor = "code"
+[[column]]
+key = "code"
+title = "Code"
+[[column]]
+key = "meaning"
+title = "Meaning"
+[[row]]
+code = "`endpoint_not_found`"
+group = "gateway"
+meaning = "No endpoint matches; see {{#path gateway.access#assertAccess}}"
+[[row]]
+code = "`bundle_fetch_failed`"
+group = "runner"
+meaning = "The bundle could not be fetched"
+"#;
+
+pub const ARCHIVE_TOML: &str = r#"retired = "2026-11-25"
+[[page]]
+file = "README.md"
+title = "About the archive"
+[[page]]
+file = "old.md"
+title = "Old page"
+original = "docs/old.md"
+successor = "guide.md"
+parent = "README.md"
+"#;
+
+impl Fixture {
+    /// A book whose chapters are `(path, title, content)`; the first is the intro.
+    pub fn new(chapters: &[(&str, &str, &str)]) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut summary = String::from("# Summary\n\n");
+        for (i, (path, title, _)) in chapters.iter().enumerate() {
+            if i == 0 {
+                summary.push_str(&format!("[{title}]({path})\n\n"));
+            } else if path.is_empty() {
+                summary.push_str(&format!("- [{title}]()\n"));
+            } else {
+                summary.push_str(&format!("- [{title}]({path})\n"));
+            }
+        }
+        write(root, "src/SUMMARY.md", &summary);
+        for (path, _, content) in chapters {
+            if !path.is_empty() {
+                write(root, &format!("src/{path}"), content);
+            }
+        }
+        write(
+            root,
+            "book.toml",
+            &format!(
+                r#"[book]
+title = "Fixture"
+
+[preprocessor.alga]
+registry = "data/paths"
+superseded = "data/superseded.toml"
+tables = "data/tables"
+archive = "archive"
+
+[preprocessor.alga.schemas]
+manifest = "schema.json"
+
+[preprocessor.alga.upstream]
+repository = "https://github.com/o/r"
+commit = "{COMMIT}"
+tree = "upstream.tree"
+"#
+            ),
+        );
+        write(root, "data/paths/gateway.toml", REGISTRY);
+        write(root, "data/superseded.toml", SUPERSEDED);
+        write(root, "data/tables/errors.toml", TABLE);
+        write(root, "upstream.tree", TREE);
+        write(root, "schema.json", &alga_manifest::schema_text());
+        write(root, "archive/archive.toml", ARCHIVE_TOML);
+        write(
+            root,
+            "archive/README.md",
+            "# About the archive\n\nRetired pages.\n",
+        );
+        write(
+            root,
+            "archive/old.md",
+            "# Old page\n\nIt said `ee/old/bridge.ts`, which is stale.\n",
+        );
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        write(self.root(), path, text);
+    }
+
+    /// Process the book; returns the book (when no errors) and all diagnostics.
+    pub fn run(&self) -> (Book, Diagnostics) {
+        let md = MDBook::load(self.root()).expect("fixture loads");
+        let ctx =
+            PreprocessorContext::new(self.root().to_path_buf(), md.config.clone(), "html".into());
+        let (book, diags, _) = mdbook_alga::process(&ctx, md.book.clone()).expect("process runs");
+        (book, diags)
+    }
+
+    /// The headlines (`file:line:col: severity: message`) of all diagnostics.
+    pub fn headlines(&self) -> Vec<String> {
+        self.run().1.sorted().iter().map(|d| d.headline()).collect()
+    }
+}
+
+pub fn write(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+pub fn chapter<'a>(book: &'a Book, path: &str) -> &'a str {
+    fn find<'a>(items: &'a [BookItem], path: &str) -> Option<&'a str> {
+        for item in items {
+            if let BookItem::Chapter(ch) = item {
+                if ch.path.as_deref().is_some_and(|p| p == Path::new(path)) {
+                    return Some(&ch.content);
+                }
+                if let Some(c) = find(&ch.sub_items, path) {
+                    return Some(c);
+                }
+            }
+        }
+        None
+    }
+    find(&book.items, path).unwrap_or_else(|| panic!("no chapter {path}"))
+}

@@ -1,0 +1,211 @@
+//! Every failure mode yields its located message.
+mod common;
+use common::Fixture;
+
+fn one(text: &str) -> Vec<String> {
+    Fixture::new(&[("guide.md", "Guide", text)]).headlines()
+}
+
+#[test]
+fn unknown_directive_suggests_the_nearest() {
+    let f = Fixture::new(&[("guide.md", "Guide", "# G\n\nsee {{#pth gateway.route}}\n")]);
+    let d = f.run().1;
+    let all = d.render(false);
+    assert!(
+        all.contains("src/guide.md:3:8: error: unknown directive `{{#pth}}`"),
+        "{all}"
+    );
+    assert!(
+        all.contains("= hint: did you mean `{{#path ...}}`?"),
+        "{all}"
+    );
+}
+
+#[test]
+fn unknown_key_symbol_and_lines_are_located_with_hints() {
+    let h = one(
+        "# G\n\n{{#path gateway.acess}}\n{{#path gateway.access#assertAcces}}\n{{#path gateway.route:501}}\n{{#path runner.src:3}}\n{{#path gateway.route:0}}\n",
+    );
+    assert_eq!(
+        h,
+        [
+            "src/guide.md:3:9: error: unknown path key `gateway.acess`",
+            "src/guide.md:4:9: error: unknown symbol `assertAcces` in `gateway.access`",
+            "src/guide.md:5:9: error: line 501 is out of range: `server/src/app/api/ext/[extensionId]/[[...path]]/route.ts` has 500 lines at the pin",
+            "src/guide.md:6:9: error: `runner.src` is a folder; a line anchor needs a file",
+            "src/guide.md:7:9: error: `0` is not a line or a line range",
+        ]
+    );
+    let all = Fixture::new(&[("guide.md", "Guide", "# G\n\n{{#path gateway.acess}}\n")])
+        .run()
+        .1
+        .render(false);
+    assert!(
+        all.contains("hint: did you mean `gateway.access`? (packages/ext/access.ts)"),
+        "{all}"
+    );
+}
+
+#[test]
+fn unterminated_directive() {
+    assert_eq!(
+        one("# G\n\n{{#path gateway.route\n"),
+        ["src/guide.md:3:1: error: directive is not closed with `}}` on the same line"]
+    );
+}
+
+#[test]
+fn superseded_paths_fail_in_prose_code_links_and_blocks() {
+    let h = one(
+        "# G\n\nProse ee/old/bridge.ts here.\n\n[x](https://x/ee/old/bridge.ts) and `@alga/ui-kit`.\n\n```sh\nimport '@alga/extension-iframe-sdk'\n```\n",
+    );
+    assert_eq!(
+        h,
+        [
+            "src/guide.md:3:7: error: superseded path `ee/old/bridge.ts`: the old bridge is not used",
+            "src/guide.md:5:15: error: superseded path `ee/old/bridge.ts`: the old bridge is not used",
+            "src/guide.md:5:38: error: superseded path `@alga/ui-kit`: no such package",
+            "src/guide.md:8:9: error: superseded path `@alga/extension-iframe-sdk`: no such package",
+        ]
+    );
+    let all = Fixture::new(&[("guide.md", "Guide", "# G\n\nee/old/bridge.ts\n")])
+        .run()
+        .1
+        .render(false);
+    assert!(
+        all.contains(
+            "hint: cite the canonical file with {{#path gateway.access}} (packages/ext/access.ts)"
+        ),
+        "{all}"
+    );
+}
+
+#[test]
+fn upstream_paths_in_inline_code_must_exist_and_registered_ones_warn() {
+    let h = one(
+        "# G\n\n`ee/runner/src/modles.rs:12` and `packages/ext/access.ts` and `ee/runner/src/main.rs`.\n",
+    );
+    assert_eq!(
+        h,
+        [
+            "src/guide.md:3:1: error: `ee/runner/src/modles.rs` does not exist upstream at the pinned commit",
+            "src/guide.md:3:34: warning: raw mention of the registered upstream path `packages/ext/access.ts`",
+        ]
+    );
+}
+
+#[test]
+fn links_to_missing_chapters_drafts_and_fragments_fail() {
+    let f = Fixture::new(&[
+        (
+            "intro.md",
+            "Intro",
+            "# Intro\n\n[a](guide.md#nope) [b](draft.md) [c](missing.md) [d](#intro) [e](guide.md#setup-1)\n",
+        ),
+        (
+            "guide.md",
+            "Guide",
+            "# Guide\n\n## Setup\n\n## Setup\n\n## Custom {#my-id}\n",
+        ),
+        ("", "Draft", ""),
+    ]);
+    f.write("src/draft.md", "# Draft\n");
+    assert_eq!(
+        f.headlines(),
+        [
+            "src/intro.md:3:1: error: link `guide.md#nope`: `guide.md` has no heading or anchor `#nope`",
+            "src/intro.md:3:20: error: link `draft.md` points to `draft.md`, which is not a live chapter (a draft, or missing from SUMMARY.md)",
+            "src/intro.md:3:34: error: link `missing.md` points to `missing.md`, which is not a chapter of the book",
+        ]
+    );
+}
+
+#[test]
+fn manifest_examples_report_page_line_and_pointer() {
+    let h = one(
+        "# G\n\n```json manifest\n{\"name\": \"x\", \"version\": \"1.0\",\n \"runtime\": \"wasm-js@1\",\n \"capabilities\": [\"storage.kv\"]}\n```\n\n```json manifest expect-error=\"events\"\n{\"name\": \"x\", \"version\": \"1.0.0\", \"runtime\": \"wasm-js@1\"}\n```\n\n```json manifest\n{\"name\": \n```\n",
+    );
+    assert_eq!(h.len(), 4, "{h:#?}");
+    assert!(
+        h[0].starts_with(
+            "src/guide.md:4:26: error: manifest example fails the manifest schema at `/version`"
+        ),
+        "{h:#?}"
+    );
+    assert!(h[1].starts_with("src/guide.md:6:19: error: manifest example fails the manifest schema at `/capabilities/0`"), "{h:#?}");
+    assert_eq!(
+        h[2],
+        "src/guide.md:9:1: error: manifest example should fail with \"events\" but is valid"
+    );
+    assert!(
+        h[3].starts_with("src/guide.md:14:8: error: manifest example is not valid JSON"),
+        "{h:#?}"
+    );
+}
+
+#[test]
+fn malformed_registry_is_located_in_the_registry_file() {
+    let f = Fixture::new(&[("guide.md", "Guide", "# G\n")]);
+    f.write("data/paths/zz.toml", "[[entry]]\nkey = \"gateway.route\"\npath = \"a/../b\"\nrole = \"r\"\nsymbols = { x = \"\" }\n\n[[entry]]\nkey = \"z.y\"\nrole = \"r\"\n");
+    assert_eq!(
+        f.headlines(),
+        ["data/paths/zz.toml:7:1: error: missing field `path`",]
+    );
+    f.write("data/paths/zz.toml", "[[entry]]\nkey = \"gateway.route\"\npath = \"a/../b\"\nrole = \"r\"\nsymbols = { x = \"\" }\n");
+    assert_eq!(
+        f.headlines(),
+        [
+            "data/paths/zz.toml:2:7: error: duplicate registry key `gateway.route`",
+            "data/paths/zz.toml:3:8: error: registry path `a/../b` must not contain `..`, `.` or empty segments",
+            "data/paths/zz.toml:5:17: error: symbol `x` of `gateway.route` has no line",
+        ]
+    );
+}
+
+#[test]
+fn registry_paths_must_exist_upstream() {
+    let f = Fixture::new(&[("guide.md", "Guide", "# G\n")]);
+    f.write(
+        "data/paths/more.toml",
+        "[[entry]]\nkey = \"x.gone\"\npath = \"packages/ext/acess.ts\"\nrole = \"r\"\n",
+    );
+    let d = f.run().1;
+    let out = d.render(false);
+    assert!(out.contains("data/paths/more.toml:3:8: error: `packages/ext/acess.ts` does not exist upstream at the pin"), "{out}");
+    assert!(
+        out.contains("did you mean `packages/ext/access.ts`?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_schema_and_table_arguments() {
+    let h = one(
+        "# G\n\n{{#schema-table manifes}}\n\n{{#schema-table manifest properties}}\n\n{{#table erors}}\n\n{{#table errors group=none}}\n",
+    );
+    assert_eq!(
+        h,
+        [
+            "src/guide.md:3:17: error: unknown schema `manifes`",
+            "src/guide.md:5:17: error: `properties` is not a JSON pointer",
+            "src/guide.md:7:10: error: unknown table `erors`",
+            "src/guide.md:9:10: error: the filter selects no rows",
+        ]
+    );
+}
+
+#[test]
+fn archive_banner_successor_is_link_checked() {
+    let f = Fixture::new(&[("guide.md", "Guide", "# G\n")]);
+    f.write(
+        "archive/archive.toml",
+        &common::ARCHIVE_TOML.replace("successor = \"guide.md\"", "successor = \"gone.md\""),
+    );
+    let h = f.headlines();
+    assert_eq!(
+        h,
+        [
+            "archive/old.md:1:1: error: link `../gone.md` points to `gone.md`, which is not a chapter of the book"
+        ]
+    );
+}

@@ -1,0 +1,214 @@
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Pinned tools: (crate, version, binary).
+const TOOLS: &[(&str, &str, &str)] = &[
+    ("mdbook", "0.5.4", "mdbook"),
+    ("mdbook-mermaid", "0.17.1", "mdbook-mermaid"),
+    ("mdbook-linkcheck2", "0.13.0", "mdbook-linkcheck2"),
+];
+
+const HELP: &str = "cargo xtask <task>
+  serve              set up the pinned tools, then `mdbook serve --open`-less on http://localhost:3000
+  test               every check CI runs: fmt, clippy, tests, schema drift, strict build, link check
+  build              set up, then a strict `mdbook build` (deny warnings, fail on any ERROR line)
+  setup              install the pinned mdBook tools and generate Mermaid assets
+  schema [--check]   regenerate (or check) src/schemas/extension-manifest.v2.schema.json
+";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("serve") => {
+            setup(false)?;
+            build_preprocessor()?;
+            let mut cmd = Command::new(tool_path("mdbook"));
+            cmd.args(["serve", "--watcher", "native"]).args(&args[1..]);
+            // Serving needs no link check backend.
+            cmd.env("MDBOOK_OUTPUT__LINKCHECK2__OPTIONAL", "true");
+            status(&mut cmd)
+        }
+        Some("setup") => setup(true),
+        Some("build") => {
+            setup(true)?;
+            build_preprocessor()?;
+            strict_build()
+        }
+        Some("schema") => schema(args.get(1).map(String::as_str) == Some("--check")),
+        Some("test") => test(),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task `{other}`\n{HELP}"),
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Where pinned tools are installed: a folder of the repository's target dir,
+/// so set-up never touches anything outside the clone.
+fn tools_root() -> PathBuf {
+    repo_root().join("target/tools")
+}
+
+fn tool_path(bin: &str) -> PathBuf {
+    tools_root().join("bin").join(bin)
+}
+
+fn status(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot run {shown}"))?;
+    if !st.success() {
+        bail!("{shown} failed ({st})");
+    }
+    Ok(())
+}
+
+fn installed_version(bin: &Path) -> Option<String> {
+    let out = Command::new(bin).arg("--version").output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Install each pinned tool unless that exact version is already there.
+fn setup(with_linkcheck: bool) -> Result<()> {
+    for (krate, version, bin) in TOOLS {
+        if *krate == "mdbook-linkcheck2" && !with_linkcheck {
+            continue;
+        }
+        let path = tool_path(bin);
+        if installed_version(&path).is_some_and(|v| v.ends_with(version)) {
+            continue;
+        }
+        eprintln!(
+            "xtask: installing {krate} {version} into {}",
+            tools_root().display()
+        );
+        status(
+            Command::new("cargo")
+                .args(["install", "--locked", "--quiet", "--root"])
+                .arg(tools_root())
+                .arg(format!("{krate}@{version}")),
+        )?;
+    }
+    // Mermaid's assets are generated, not committed.
+    let theme = repo_root().join("theme");
+    if !theme.join("mermaid.min.js").is_file() || !theme.join("mermaid-init.js").is_file() {
+        let tmp = repo_root().join("target/mermaid-assets");
+        std::fs::create_dir_all(&tmp)?;
+        std::fs::write(tmp.join("book.toml"), "[book]\ntitle = \"assets\"\n")?;
+        status(
+            Command::new(tool_path("mdbook-mermaid"))
+                .arg("install")
+                .arg(&tmp),
+        )?;
+        for f in ["mermaid.min.js", "mermaid-init.js"] {
+            std::fs::copy(tmp.join(f), theme.join(f)).with_context(|| format!("copying {f}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn build_preprocessor() -> Result<()> {
+    status(Command::new("cargo").args([
+        "build",
+        "--quiet",
+        "--release",
+        "--locked",
+        "-p",
+        "mdbook-alga",
+    ]))
+}
+
+/// `mdbook build` with warnings denied; any ERROR line fails it too, since
+/// mdBook exits 0 on some errors (a missing include, a bad [output.html] key).
+fn strict_build() -> Result<()> {
+    let mut path = std::env::var_os("PATH").unwrap_or_default();
+    let tools_bin = tools_root().join("bin");
+    path = std::env::join_paths(std::iter::once(tools_bin).chain(std::env::split_paths(&path)))?;
+    let out = Command::new(tool_path("mdbook"))
+        .arg("build")
+        .env("PATH", path)
+        .env("MDBOOK_PREPROCESSOR__ALGA__DENY_WARNINGS", "true")
+        .output()
+        .context("cannot run mdbook")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprint!("{stderr}");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    let error_lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("[ERROR]"))
+        .collect();
+    if !out.status.success() {
+        bail!("mdbook build failed ({})", out.status);
+    }
+    if !error_lines.is_empty() {
+        bail!(
+            "mdbook build printed {} ERROR line(s) although it exited 0",
+            error_lines.len()
+        );
+    }
+    Ok(())
+}
+
+fn schema(check: bool) -> Result<()> {
+    let path = repo_root().join(alga_manifest::SCHEMA_PATH);
+    let want = alga_manifest::schema_text();
+    if check {
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have != want {
+            bail!(
+                "{} is out of date: run `cargo xtask schema`",
+                alga_manifest::SCHEMA_PATH
+            );
+        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(path.parent().unwrap())?;
+    std::fs::write(&path, want)?;
+    eprintln!("xtask: wrote {}", alga_manifest::SCHEMA_PATH);
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    let step = |name: &str| eprintln!("xtask test: {name}");
+    step("cargo fmt --check");
+    status(Command::new("cargo").args(["fmt", "--all", "--check"]))?;
+    step("cargo clippy (warnings denied)");
+    status(Command::new("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("manifest schema drift");
+    schema(true)?;
+    setup(true)?;
+    build_preprocessor()?;
+    step("cargo test");
+    let tools_bin = tools_root().join("bin");
+    let path = std::env::join_paths(std::iter::once(tools_bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    status(
+        Command::new("cargo")
+            .args(["test", "--workspace", "--locked"])
+            .env("PATH", &path),
+    )?;
+    step("strict mdbook build with link check");
+    strict_build()?;
+    Ok(())
+}
