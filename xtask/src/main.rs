@@ -1,5 +1,11 @@
 //! `cargo xtask <task>`: everything a maintainer runs, with set-up included.
+mod bench;
+mod e2e;
+mod http;
+mod redirects;
 mod tasks;
+mod upstream;
+mod webdriver;
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

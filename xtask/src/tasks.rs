@@ -15,6 +15,10 @@ const HELP: &str = "cargo xtask <task>
   build              set up, then a strict `mdbook build` (deny warnings, fail on any ERROR line)
   setup              install the pinned mdBook tools and generate Mermaid assets
   schema [--check]   regenerate (or check) src/schemas/extension-manifest.v2.schema.json
+  bench [--quick]    performance figures against their baselines (table in target/bench/report.md)
+  upstream --checkout PATH --commit SHA [--dry-run]
+                     move the pin: re-resolve every registry path and symbol at SHA, then rewrite them and the pin
+  site-checks        after a build: the redirect table, then the browser test (screenshots in target/e2e/)
 ";
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -36,8 +40,11 @@ pub fn run(args: &[String]) -> Result<()> {
             build_preprocessor()?;
             strict_build()
         }
+        Some("site-checks") => site_checks(),
+        Some("upstream") => crate::upstream::run(&args[1..], &root),
         Some("schema") => schema(args.get(1).map(String::as_str) == Some("--check")),
         Some("test") => test(),
+        Some("bench") => crate::bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
@@ -210,5 +217,59 @@ fn test() -> Result<()> {
     )?;
     step("strict mdbook build with link check");
     strict_build()?;
-    Ok(())
+    site_checks()
+}
+
+/// Checks of the built site: every old URL redirects to a page and fragment
+/// that exist, and the site works in a real browser.
+fn site_checks() -> Result<()> {
+    let root = repo_root();
+    let html = root.join("book/html");
+    if !html.join("index.html").is_file() {
+        bail!(
+            "no built book in {}: run `cargo xtask build` first",
+            html.display()
+        );
+    }
+    eprintln!("xtask test: redirects of the retired site");
+    let site = crate::redirects::OldSite::load(&root.join("archive/old-site.toml"))?;
+    let table = crate::redirects::redirect_table(&root.join("book.toml"))?;
+    let tree = upstream_tree_listing(&root);
+    if tree.is_none() {
+        eprintln!(
+            "xtask test: note: no upstream tree listing or checkout; the list of old pages is not compared with upstream"
+        );
+    }
+    let problems = crate::redirects::check(&site, &table, &html, tree.as_deref());
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("book.toml: error: {p}");
+        }
+        bail!("{} redirect problem(s)", problems.len());
+    }
+    eprintln!("xtask test: browser test (headless Chromium)");
+    crate::e2e::ensure_browser()?;
+    crate::e2e::run(&html, &root.join("target/e2e"))
+}
+
+/// The upstream file listing at the pin: from `ALGA_PSA_CHECKOUT` (git
+/// ls-tree) or the listing file configured in book.toml.
+fn upstream_tree_listing(root: &Path) -> Option<String> {
+    let book: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("book.toml")).ok()?).ok()?;
+    let upstream = book.get("preprocessor")?.get("alga")?.get("upstream")?;
+    let commit = upstream.get("commit")?.as_str()?;
+    if let Some(checkout) = std::env::var_os("ALGA_PSA_CHECKOUT") {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&checkout)
+            .args(["ls-tree", "-r", "--name-only", commit])
+            .output()
+            .ok()?;
+        if out.status.success() {
+            return String::from_utf8(out.stdout).ok();
+        }
+    }
+    let listing = upstream.get("tree")?.as_str()?;
+    std::fs::read_to_string(root.join(listing)).ok()
 }

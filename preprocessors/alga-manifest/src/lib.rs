@@ -46,6 +46,36 @@ pub const STRICTER_THAN_PUBLISH: &[(&str, &str)] = &[
     ),
 ];
 
+/// The characters JavaScript's `trim()` removes and its `\s` matches (white
+/// space and line terminators), spelled out for the patterns below: `\s`
+/// differs between regex engines (Rust's includes U+0085 and omits U+FEFF), and
+/// the patterns must mean what publish means in every validator.
+macro_rules! js_space {
+    () => {
+        r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    };
+}
+
+/// A string that is not blank: it has a character `trim()` keeps.
+const NON_BLANK: &str = concat!("[^", js_space!(), "]");
+
+/// A semantic version or `X.Y.*`, allowing the white space publish trims.
+const VERSION: &str = concat!(
+    "^[",
+    js_space!(),
+    r"]*([0-9]+\.[0-9]+\.[0-9]+(-[A-Za-z0-9.-]+)?(\+[A-Za-z0-9.-]+)?|[0-9]+\.[0-9]+\.\*)[",
+    js_space!(),
+    "]*$"
+);
+
+/// Not blank and no `..` anywhere (`[\s\S]`, not `.`, so that a line break
+/// cannot hide a `..`).
+const NON_BLANK_NO_DOTDOT: &str =
+    concat!(r"^(?![\s\S]*\.\.)[", js_space!(), "]*[^", js_space!(), "]");
+
+/// A leading `/`, then no white space and no `..`.
+const ENDPOINT_PATH: &str = concat!(r"^/(?![\s\S]*\.\.)[^", js_space!(), "]*$");
+
 /// An Alga PSA extension manifest, version 2: the `manifest.json` at the root of
 /// every extension bundle. Publishing validates it; the registry, the API gateway,
 /// the host UI and the Runner each read parts of it.
@@ -61,22 +91,20 @@ pub struct Manifest {
     /// Publish only requires a non-empty string; the older Zod schema in the
     /// registry also wants a reverse-domain form such as `com.acme.tickets`, so
     /// that form is the safest choice.
-    #[schemars(length(min = 1), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1), regex(pattern = NON_BLANK))]
     pub name: String,
 
     /// Who publishes the extension. Optional at publish (but required by the
     /// older Zod schema); when present it must not be blank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1), regex(pattern = NON_BLANK))]
     pub publisher: Option<String>,
 
     /// The version being published: a semantic version (`1.2.3`, `1.2.3-beta.1`,
     /// `1.2.3+build.5`), or `X.Y.*`, which publish resolves to the next free patch
     /// version of `X.Y`. A version, once published, is immutable: publishing the
     /// same version again is refused.
-    #[schemars(regex(
-        pattern = r"^\s*(\d+\.\d+\.\d+(-[A-Za-z0-9.-]+)?(\+[A-Za-z0-9.-]+)?|\d+\.\d+\.\*)\s*$"
-    ))]
+    #[schemars(regex(pattern = VERSION))]
     pub version: String,
 
     /// The execution runtime of the handler component. Only `wasm-js@1` runs: the
@@ -111,14 +139,14 @@ pub struct Manifest {
     /// Precompiled artefacts by target, mapping a target name to a bundle-relative
     /// path. Reserved for the future: publish checks the shape, nothing reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("propertyNames" = { "pattern": "\\S" }))]
+    #[schemars(extend("propertyNames" = { "pattern": NON_BLANK }))]
     pub precompiled: Option<BTreeMap<String, NonEmptyString>>,
 }
 
 /// A string with at least one character that is not white space.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
-#[schemars(extend("minLength" = 1, "pattern" = "\\S"))]
+#[schemars(extend("minLength" = 1, "pattern" = NON_BLANK))]
 pub struct NonEmptyString(pub String);
 
 /// The runtimes the Runner executes.
@@ -178,7 +206,7 @@ pub struct Ui {
 
     /// The HTML file the iframe loads, relative to the bundle's `ui/` folder,
     /// for example `index.html`. Must not contain `..`.
-    #[schemars(length(min = 1), regex(pattern = r"^(?!.*\.\.)\s*\S"))]
+    #[schemars(length(min = 1), regex(pattern = NON_BLANK_NO_DOTDOT))]
     pub entry: String,
 
     /// Where the host shows a link to the UI. Without hooks the page is still
@@ -218,7 +246,7 @@ pub struct UiHooks {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct MenuHook {
     /// The text of the menu entry.
-    #[schemars(length(min = 1), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1), regex(pattern = NON_BLANK))]
     pub label: String,
 }
 
@@ -246,13 +274,13 @@ pub struct Endpoint {
     /// segment written `:name` matches any single segment; the segment count
     /// must match exactly; there are no wildcards and the query string is not
     /// matched. No spaces, no `..`.
-    #[schemars(regex(pattern = r"^/(?!.*\.\.)\S*$"))]
+    #[schemars(regex(pattern = ENDPOINT_PATH))]
     pub path: String,
 
     /// A label for the code that serves the route. The gateway does not use it
     /// for dispatch (the component's single `handler` export receives every
     /// call), but publish requires it to be non-empty and free of `..`.
-    #[schemars(length(min = 1), regex(pattern = r"^(?!.*\.\.)\s*\S"))]
+    #[schemars(length(min = 1), regex(pattern = NON_BLANK_NO_DOTDOT))]
     pub handler: String,
 }
 

@@ -52,8 +52,36 @@ pub struct Diagnostic {
     pub width: usize,
     pub message: String,
     pub hint: Option<String>,
-    /// The source line the position points into, if known.
+    /// The source line the position points into, if known; a long line is
+    /// cut to a window around the position, with `…` where it was cut.
     pub source_line: Option<String>,
+    /// How many characters fewer `source_line` has before the position than
+    /// the real line (0 unless a long line was cut).
+    pub source_cut: usize,
+}
+
+/// Lines longer than this (in characters) are shown as a window.
+const MAX_SHOWN_LINE: usize = 200;
+
+/// `line`, or a window of it around 1-based column `col`, and how many
+/// characters fewer the window has before `col`.
+fn shown_line(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= MAX_SHOWN_LINE {
+        return (line.to_owned(), 0);
+    }
+    let at = col.saturating_sub(1).min(n);
+    let from = at.saturating_sub(60);
+    let to = (at + 100).min(n);
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(line.chars().skip(from).take(to - from));
+    if to < n {
+        out.push('…');
+    }
+    (out, if from > 0 { from - 1 } else { 0 })
 }
 
 impl Diagnostic {
@@ -79,12 +107,22 @@ impl Diagnostic {
             let line = line.trim_end_matches(['\r', '\n']);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{number} | {line}");
+            let before = self
+                .pos
+                .col
+                .saturating_sub(1)
+                .saturating_sub(self.source_cut);
             let caret_pad: String = line
                 .chars()
-                .take(self.pos.col.saturating_sub(1))
+                .take(before)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let _ = writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(self.width.max(1)));
+            // Underline no further than the shown line.
+            let width = self
+                .width
+                .min(line.chars().count().saturating_sub(before))
+                .max(1);
+            let _ = writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(width));
         }
         if let Some(hint) = &self.hint {
             let _ = writeln!(out, "  = hint: {hint}");
@@ -120,7 +158,15 @@ impl Diagnostics {
         hint: Option<String>,
     ) {
         let pos = Position::of_offset(text, start);
-        let source_line = text.lines().nth(pos.line - 1).map(str::to_owned);
+        // The line holding `start`, found without walking the whole text.
+        let mut at = start.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        let (shown, source_cut) = shown_line(line, pos.col);
         let end = end.clamp(start, text.len());
         let mut end = end;
         while !text.is_char_boundary(end) {
@@ -139,7 +185,8 @@ impl Diagnostics {
             width,
             message: message.into(),
             hint,
-            source_line,
+            source_line: Some(shown),
+            source_cut,
         });
     }
 
@@ -197,6 +244,7 @@ impl Diagnostics {
             message: message.into(),
             hint,
             source_line: None,
+            source_cut: 0,
         });
     }
 

@@ -123,6 +123,29 @@ impl Env {
         let tables = tables::Tables::load(root, &cfg.tables, diags);
         let mut schemas = BTreeMap::new();
         for (name, path) in &cfg.schemas {
+            // A schema is part of the book: never read one from outside it.
+            if path.is_absolute()
+                || path.components().any(|c| {
+                    !matches!(
+                        c,
+                        std::path::Component::Normal(_) | std::path::Component::CurDir
+                    )
+                })
+            {
+                diags.plain(
+                    Severity::Error,
+                    "book.toml",
+                    format!(
+                        "schema `{name}`: `{}` is outside the book root",
+                        source_file::display_path(path)
+                    ),
+                    Some(
+                        "[preprocessor.alga.schemas] paths are relative to the book root, without `..`"
+                            .into(),
+                    ),
+                );
+                continue;
+            }
             match SourceFile::read(root, path) {
                 Ok(file) => match serde_json::from_str::<Value>(&file.text) {
                     Ok(value) => {

@@ -62,10 +62,15 @@ pub fn parse(args: &str) -> Result<PathRef, RefError> {
             Some(w.clone())
         }
         Some((_, r)) => {
+            // After a quoted label, the unexpected argument is the next one.
+            let bad = match words.get(2) {
+                Some((_, r2)) if args[r.clone()].starts_with('"') => r2.start,
+                _ => r.start,
+            };
             return Err(err(
                 "unexpected argument after the key".into(),
                 Some("a label must be one double-quoted argument: {{#path KEY \"label\"}}".into()),
-                r.start..args.len(),
+                bad..args.len(),
             ));
         }
     };
@@ -230,7 +235,9 @@ pub fn render(
     };
     let url = permalink(repository, commit, &entry.path, dir, lines);
     let text = match (&r.label, &r.anchor) {
-        (Some(label), _) => label.clone(),
+        // The label is text: HTML, brackets and pipes must not break the link
+        // or the table it may sit in (code spans are kept).
+        (Some(label), _) => crate::schema_table::cell(label),
         (None, Anchor::None) => format!("`{}`", entry.path),
         (None, Anchor::Symbol(s)) => format!("`{s}` in `{}`", entry.path),
         (None, Anchor::Lines(a, b)) if a == b => format!("`{}:{a}`", entry.path),

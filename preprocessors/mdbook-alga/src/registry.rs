@@ -23,6 +23,8 @@ pub struct Entry {
     pub area: String,
     /// Where the entry's `path` value is written, for later diagnostics.
     pub path_span: std::ops::Range<usize>,
+    /// Where the `lines` value is written, when recorded.
+    pub lines_span: Option<std::ops::Range<usize>>,
     pub symbol_spans: BTreeMap<String, std::ops::Range<usize>>,
 }
 
@@ -208,6 +210,7 @@ impl Registry {
                 );
                 ok = false;
             }
+            let lines_span = raw.lines.as_ref().map(Spanned::span);
             let lines = match raw.lines {
                 Some(l) if *l.get_ref() < 1 || *l.get_ref() > u32::MAX as i64 => {
                     diags.error(
@@ -269,6 +272,7 @@ impl Registry {
                         file: d.clone(),
                         area: area.clone(),
                         path_span: raw.path.span(),
+                        lines_span,
                         symbol_spans,
                     },
                 );

@@ -80,6 +80,11 @@ pub fn scan(text: &str) -> Scan {
     let mut scan = Scan::default();
     let bytes = text.as_bytes();
     let mut from = 0;
+    // The end of the line `from` is on, found once per line: a long line with
+    // many directives is scanned in linear time.
+    let mut line_end = 0;
+    // The `line_end` of a line known to have no `}}` after the last `{{#` seen.
+    let mut dead_line = usize::MAX;
     while let Some(found) = text[from..].find("{{#") {
         let open = from + found;
         from = open + 3;
@@ -88,12 +93,23 @@ pub fn scan(text: &str) -> Scan {
         }
         let escaped = open > 0 && bytes[open - 1] == b'\\';
         let start = if escaped { open - 1 } else { open };
-        let line_end = text[open..].find('\n').map_or(text.len(), |i| open + i);
-        let Some(close_rel) = text[open..line_end].find("}}") else {
+        if line_end <= open {
+            line_end = text[open..].find('\n').map_or(text.len(), |i| open + i);
+        }
+        let close_rel = if dead_line == line_end {
+            None
+        } else {
+            text[open..line_end].find("}}")
+        };
+        let Some(close_rel) = close_rel else {
+            // No `}}` before the line ends: every later `{{#` on this line is
+            // unterminated too, and one error per line is enough.
+            dead_line = line_end;
             if !escaped {
                 scan.unterminated.push(Unterminated {
                     range: open..line_end,
                 });
+                from = line_end;
             }
             continue;
         };

@@ -37,6 +37,9 @@ pub struct TableOut {
     pub title: String,
     pub kind: String,
     pub description: String,
+    /// Whether any row has a default: the default template drops the column
+    /// otherwise.
+    pub has_default: bool,
     pub rows: Vec<Row>,
 }
 
@@ -55,15 +58,22 @@ pub const DEFAULT_TEMPLATE: &str = r#"{{#each tables}}
 
 **{{{title}}}** ({{{kind}}}){{#if description}}: {{{description}}}{{/if}}
 
-| Field | Type | Required | Default | Constraints | Description |
-|---|---|---|---|---|---|
+| Field | Type | Required |{{#if has_default}} Default |{{/if}} Constraints | Description |
+|---|---|---|{{#if has_default}}---|{{/if}}---|---|
 {{#each rows}}
-| <span id="{{{id}}}"></span>{{{name}}} | {{{type}}} | {{{required}}} | {{{default}}} | {{{constraints}}} | {{{description}}} |
+| <span id="{{{id}}}"></span>{{{name}}} | {{{type}}} | {{{required}}} |{{#if ../has_default}} {{{default}}} |{{/if}} {{{constraints}}} | {{{description}}} |
 {{/each}}
 
 </div>
 {{/each}}
 "#;
+
+/// The only markup a cell keeps: the fold around a long pattern. Both tags
+/// are fixed strings without free attributes, so they cannot carry script.
+const KEPT_TAGS: [&str; 2] = [
+    "<details class=\"schema-pattern\"><summary>pattern</summary>",
+    "</details>",
+];
 
 /// Escape text for a Markdown table cell: HTML outside code spans, pipes,
 /// line breaks. Code spans are kept as code.
@@ -74,6 +84,14 @@ pub fn cell(text: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        if c == '<' && !in_code {
+            let rest: String = chars[i..chars.len().min(i + 64)].iter().collect();
+            if let Some(tag) = KEPT_TAGS.iter().find(|t| rest.starts_with(**t)) {
+                out.push_str(tag);
+                i += tag.chars().count();
+                continue;
+            }
+        }
         match c {
             '`' => {
                 in_code = !in_code;
@@ -106,6 +124,18 @@ fn code(v: &str) -> String {
         format!("`` {v} ``")
     } else {
         format!("`{v}`")
+    }
+}
+
+/// Patterns longer than this are folded away behind a "pattern" toggle, so a
+/// long regular expression cannot crowd the table.
+const LONG_PATTERN: usize = 40;
+
+fn pattern(p: &str) -> String {
+    if p.chars().count() > LONG_PATTERN {
+        format!("{}{}{}", KEPT_TAGS[0], code(p), KEPT_TAGS[1])
+    } else {
+        format!("pattern {}", code(p))
     }
 }
 
@@ -156,6 +186,9 @@ struct Pending {
     pointer: String,
     label: String,
     anchor: String,
+    /// The table id reserved when the table was scheduled (empty: pick one
+    /// when rendering). Reserved up front so links to it are right.
+    id: String,
 }
 
 impl<'a> Ctx<'a> {
@@ -189,8 +222,19 @@ impl<'a> Ctx<'a> {
     fn deref(&mut self, pointer: &str, schema: &'a Value) -> (String, &'a Value) {
         let mut seen = HashSet::new();
         let (mut p, mut s) = (pointer.to_owned(), schema);
-        while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let mut bare = true;
+        while let Some(r) = ref_of(s) {
+            bare &= is_bare_ref(s);
             if !seen.insert(p.clone()) {
+                if bare {
+                    self.issue(
+                        &p,
+                        format!(
+                            "`$ref` `{r}` is part of a reference cycle that never reaches a schema"
+                        ),
+                        true,
+                    );
+                }
                 break;
             }
             match self.resolve_ref(&p, r) {
@@ -337,10 +381,45 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// The reference of a schema: `$ref`, or `$dynamicRef` (resolved statically,
+/// as in the outermost dynamic scope).
+fn ref_of(s: &Value) -> Option<&str> {
+    s.get("$ref")
+        .or_else(|| s.get("$dynamicRef"))
+        .and_then(Value::as_str)
+}
+
+/// A schema that is only a reference plus annotations.
+fn is_bare_ref(s: &Value) -> bool {
+    s.as_object().is_some_and(|m| {
+        m.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "$ref"
+                    | "$dynamicRef"
+                    | "$comment"
+                    | "$id"
+                    | "$schema"
+                    | "$anchor"
+                    | "$dynamicAnchor"
+                    | "title"
+                    | "description"
+                    | "default"
+                    | "examples"
+                    | "deprecated"
+                    | "readOnly"
+                    | "writeOnly"
+            )
+        })
+    })
+}
+
 fn find_anchor(v: &Value, at: &str, name: &str) -> Option<String> {
     match v {
         Value::Object(m) => {
-            if m.get("$anchor").and_then(Value::as_str) == Some(name) {
+            if m.get("$anchor").and_then(Value::as_str) == Some(name)
+                || m.get("$dynamicAnchor").and_then(Value::as_str) == Some(name)
+            {
                 return Some(at.to_owned());
             }
             m.iter().find_map(|(k, c)| {
@@ -455,6 +534,47 @@ fn nullable_inner(m: &Map<String, Value>) -> Option<(usize, &Value)> {
     None
 }
 
+/// A property row to render: from the object itself or one of its applicators.
+struct AppliedProp<'a> {
+    name: String,
+    value: &'a Value,
+    pointer: String,
+    /// When it applies (empty: always).
+    note: String,
+    /// Required by the (sub)schema that declares it.
+    required: bool,
+}
+
+/// The `properties` of `m` (at `pointer`), skipping a name already listed
+/// with the same note.
+fn own_props<'a>(
+    pointer: &str,
+    m: &'a Map<String, Value>,
+    note: &str,
+    out: &mut Vec<AppliedProp<'a>>,
+) {
+    let Some(props) = m.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let required: HashSet<&str> = m
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (k, v) in props {
+        if out.iter().any(|p| &p.name == k && p.note == note) {
+            continue;
+        }
+        out.push(AppliedProp {
+            name: k.clone(),
+            value: v,
+            pointer: format!("{pointer}/properties/{}", escape_pointer_token(k)),
+            note: note.to_owned(),
+            required: required.contains(k.as_str()),
+        });
+    }
+}
+
 struct Described {
     kind: String,
     constraints: Vec<String>,
@@ -506,7 +626,7 @@ impl<'a> Ctx<'a> {
             d.constraints.push("**deprecated**".into());
         }
         // A reference: describe the target, keep our own description.
-        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+        if let Some(r) = ref_of(s) {
             let (tp, target) = self.deref(pointer, s);
             if tp == pointer {
                 d.kind = format!("{} (unresolved)", code(r));
@@ -602,7 +722,7 @@ impl<'a> Ctx<'a> {
             }
         } else if is_object_schema(s) || types.contains(&"object") {
             d.kind = "object".into();
-            if is_object_schema(s) {
+            if is_object_schema(s) || self.has_applied_props(pointer, m) {
                 d.child = Some((pointer.to_owned(), true));
             } else if let Some(ap) = m.get("additionalProperties").filter(|v| v.is_object()) {
                 let inner =
@@ -633,6 +753,10 @@ impl<'a> Ctx<'a> {
                         _ => "all of",
                     };
                     d.kind = format!("{word}: {}", kinds.join(", "));
+                    // Object members get one table with every member's fields.
+                    if self.has_applied_props(pointer, m) {
+                        d.child = Some((pointer.to_owned(), true));
+                    }
                     break;
                 }
             }
@@ -651,7 +775,7 @@ impl<'a> Ctx<'a> {
     fn add_local_constraints(&mut self, m: &Map<String, Value>, d: &mut Described) {
         let num = |k: &str| m.get(k).filter(|v| v.is_number()).map(|v| v.to_string());
         if let Some(p) = m.get("pattern").and_then(Value::as_str) {
-            d.constraints.push(format!("pattern {}", code(p)));
+            d.constraints.push(pattern(p));
         }
         if let Some(f) = m.get("format").and_then(Value::as_str) {
             d.constraints.push(format!("format {}", code(f)));
@@ -721,44 +845,56 @@ impl<'a> Ctx<'a> {
             pointer,
             label,
             anchor,
+            id: String::new(),
         });
+        self.drain_queue();
+    }
+
+    /// Render every scheduled table, including those scheduled meanwhile.
+    fn drain_queue(&mut self) {
         let mut i = 0;
         while i < self.queue.len() {
             let Pending {
                 pointer,
                 label,
                 anchor,
+                id,
             } = std::mem::replace(
                 &mut self.queue[i],
                 Pending {
                     pointer: String::new(),
                     label: String::new(),
                     anchor: String::new(),
+                    id: String::new(),
                 },
             );
             i += 1;
-            self.render_one(&pointer, &label, &anchor);
+            self.render_one(&pointer, &label, &anchor, id);
         }
     }
 
-    fn render_one(&mut self, pointer: &str, label: &str, anchor: &str) {
+    fn render_one(&mut self, pointer: &str, label: &str, anchor: &str, id: String) {
         let Some(s) = pointer_get(self.root, pointer) else {
             return;
         };
         let s: &'a Value = s;
-        let table_id = self.unique_id(
-            format!(
-                "{}{}",
-                self.prefix,
-                if anchor.is_empty() {
-                    String::new()
-                } else {
-                    format!(".{anchor}")
-                }
+        let table_id = if !id.is_empty() {
+            id
+        } else {
+            self.unique_id(
+                format!(
+                    "{}{}",
+                    self.prefix,
+                    if anchor.is_empty() {
+                        String::new()
+                    } else {
+                        format!(".{anchor}")
+                    }
+                )
+                .trim_end_matches('.')
+                .to_owned(),
             )
-            .trim_end_matches('.')
-            .to_owned(),
-        );
+        };
         self.rendered.insert(pointer.to_owned(), table_id.clone());
         let Value::Object(m) = s else { return };
         let required: HashSet<&str> = m
@@ -767,21 +903,10 @@ impl<'a> Ctx<'a> {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut rows = Vec::new();
-        let props: Vec<(String, &'a Value, String)> = m
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v,
-                            format!("{pointer}/properties/{}", escape_pointer_token(k)),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut props = Vec::new();
+        own_props(pointer, m, "", &mut props);
+        let mut seen = HashSet::from([pointer.to_owned()]);
+        self.applied_props(pointer, m, "", &mut seen, &mut props);
         let mut extra: Vec<(String, &'a Value, String, &'static str)> = Vec::new();
         if let Some(pp) = m.get("patternProperties").and_then(Value::as_object) {
             for (k, v) in pp {
@@ -802,7 +927,14 @@ impl<'a> Ctx<'a> {
             ));
         }
         let sep = if label.is_empty() { "" } else { "." };
-        for (name, v, p) in props {
+        for AppliedProp {
+            name,
+            value: v,
+            pointer: p,
+            note,
+            required: req_here,
+        } in props
+        {
             let shown = if is_ident(&name) {
                 format!("{label}{sep}{name}")
             } else {
@@ -816,12 +948,20 @@ impl<'a> Ctx<'a> {
             } else {
                 format!("{anchor}.{}", id_part(&name))
             };
-            let req = if required.contains(name.as_str()) {
+            let req = if required.contains(name.as_str()) || req_here {
                 "yes"
             } else {
                 "no"
             };
-            rows.push(self.row(&p, v, &shown, &row_anchor, req));
+            let mut r = self.row(&p, v, &shown, &row_anchor, req);
+            if !note.is_empty() {
+                r.constraints = if r.constraints.is_empty() {
+                    cell(&note)
+                } else {
+                    format!("{}; {}", cell(&note), r.constraints)
+                };
+            }
+            rows.push(r);
         }
         for (pattern, v, p, what) in extra {
             let shown = if pattern == "*" {
@@ -855,8 +995,85 @@ impl<'a> Ctx<'a> {
             },
             kind: own.0,
             description: own.1,
+            has_default: rows.iter().any(|r| !r.default.is_empty()),
             rows,
         });
+    }
+
+    /// Properties declared through the applicators of `m` (`allOf`, the
+    /// variants of `anyOf`/`oneOf`, `then`/`else`, `dependentSchemas`,
+    /// `dependencies`), each with a note saying when it applies.
+    fn applied_props(
+        &mut self,
+        pointer: &str,
+        m: &'a Map<String, Value>,
+        note: &str,
+        seen: &mut HashSet<String>,
+        out: &mut Vec<AppliedProp<'a>>,
+    ) {
+        let join = |extra: String| {
+            if note.is_empty() {
+                extra
+            } else {
+                format!("{note}, {extra}")
+            }
+        };
+        let mut subs: Vec<(String, &'a Value, String)> = Vec::new();
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(a)) = m.get(key) {
+                for (i, v) in a.iter().enumerate() {
+                    let n = if key == "allOf" {
+                        note.to_owned()
+                    } else {
+                        join(format!("variant {} of `{key}`", i + 1))
+                    };
+                    subs.push((format!("{pointer}/{key}/{i}"), v, n));
+                }
+            }
+        }
+        if m.contains_key("if") {
+            if let Some(v) = m.get("then") {
+                subs.push((
+                    format!("{pointer}/then"),
+                    v,
+                    join("when `if` matches".into()),
+                ));
+            }
+            if let Some(v) = m.get("else") {
+                subs.push((
+                    format!("{pointer}/else"),
+                    v,
+                    join("when `if` does not match".into()),
+                ));
+            }
+        }
+        for key in ["dependentSchemas", "dependencies"] {
+            if let Some(Value::Object(deps)) = m.get(key) {
+                for (k, v) in deps.iter().filter(|(_, v)| v.is_object()) {
+                    subs.push((
+                        format!("{pointer}/{key}/{}", escape_pointer_token(k)),
+                        v,
+                        join(format!("when `{k}` is present")),
+                    ));
+                }
+            }
+        }
+        for (p, v, n) in subs {
+            let (p, v) = self.deref(&p, v);
+            if !seen.insert(p.clone()) {
+                continue;
+            }
+            let Value::Object(sm) = v else { continue };
+            own_props(&p, sm, &n, out);
+            self.applied_props(&p, sm, &n, seen, out);
+        }
+    }
+
+    fn has_applied_props(&mut self, pointer: &str, m: &'a Map<String, Value>) -> bool {
+        let mut found = Vec::new();
+        let mut seen = HashSet::from([pointer.to_owned()]);
+        self.applied_props(pointer, m, "", &mut seen, &mut found);
+        !found.is_empty()
     }
 
     fn describe_table(&mut self, pointer: &str, s: &'a Value) -> (String, String) {
@@ -915,12 +1132,15 @@ impl<'a> Ctx<'a> {
             {
                 kind = format!("{kind} ([see table](#{existing}))");
             } else {
-                let future_id = format!("{}.{}", self.prefix, child_anchor);
+                // The row already holds `prefix.anchor`: reserve a distinct
+                // id for the table, so the link leads to the table.
+                let future_id = self.unique_id(format!("{}.{}", self.prefix, child_anchor));
                 self.rendered.insert(cp.clone(), future_id.clone());
                 self.queue.push(Pending {
                     pointer: cp,
                     label: child_label,
                     anchor: child_anchor,
+                    id: future_id.clone(),
                 });
                 kind = format!("{kind} ([fields](#{future_id}))");
             }
@@ -940,7 +1160,7 @@ impl<'a> Ctx<'a> {
         self.queue
             .iter()
             .find(|p| p.pointer == pointer)
-            .map(|p| format!("{}.{}", self.prefix, p.anchor))
+            .map(|p| p.id.clone())
     }
 }
 
@@ -997,12 +1217,10 @@ pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Ve
             title: code(&shown),
             kind: "value".into(),
             description: String::new(),
+            has_default: !row.default.is_empty(),
             rows: vec![row],
         });
-        let q = std::mem::take(&mut ctx.queue);
-        for pending in q {
-            ctx.render_object(pending.pointer, pending.label, pending.anchor);
-        }
+        ctx.drain_queue();
     }
     // Definitions never reached from the root are not rendered: the tables
     // describe the document, not its internals.
@@ -1046,17 +1264,51 @@ mod tests {
         }));
         assert!(issues.is_empty(), "{issues:?}");
         assert!(
-            out.contains("<span id=\"s.api\"></span>`api` | object ([fields](#s.api)) | yes"),
+            out.contains("<span id=\"s.api\"></span>`api` | object ([fields](#s.api-1)) | yes"),
             "{out}"
         );
-        assert!(out.contains("<span id=\"s.api.endpoints\"></span>`api.endpoints` | array of object ([fields](#s.api.endpoints)) | yes"), "{out}");
-        assert!(out.contains("<span id=\"s.api.endpoints.method\"></span>`api.endpoints[].method` | string (enum) | yes |  | one of: `\"GET\"`, `\"POST\"`"), "{out}");
+        assert!(out.contains("<span id=\"s.api.endpoints\"></span>`api.endpoints` | array of object ([fields](#s.api.endpoints-1)) | yes"), "{out}");
+        assert!(out.contains("<span id=\"s.api.endpoints.method\"></span>`api.endpoints[].method` | string (enum) | yes | one of: `\"GET\"`, `\"POST\"`"), "{out}");
         assert!(
-            out.contains("`api.endpoints[].path` | string | no |  | pattern `^/`"),
+            out.contains("`api.endpoints[].path` | string | no | pattern `^/`"),
             "{out}"
         );
-        assert!(out.contains("id=\"s.api.endpoints\""), "{out}");
+        // No row has a default, so no table has the column.
+        assert!(!out.contains("Default"), "{out}");
+        // The link leads to the table, not back to the row.
+        assert!(
+            out.contains("<div class=\"schema-table\" id=\"s.api.endpoints-1\">"),
+            "{out}"
+        );
         assert!(out.contains("no other keys"), "{out}");
+    }
+
+    #[test]
+    fn defaults_get_a_column_and_long_patterns_fold() {
+        let long = "^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*@[0-9]+(?:\\.[0-9]+)*$";
+        let (out, issues) = md(json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": "string", "default": "x", "pattern": long},
+                "o": {"type": "object", "properties": {"b": {"type": "string", "pattern": "^b$"}}}
+            }
+        }));
+        assert!(issues.is_empty(), "{issues:?}");
+        assert!(
+            out.contains("| Field | Type | Required | Default | Constraints | Description |"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "| `\"x\"` | <details class=\"schema-pattern\"><summary>pattern</summary>`{long}`</details> |"
+            )),
+            "{out}"
+        );
+        // The nested table has no default, so it has no Default column.
+        assert!(
+            out.contains("`o.b` | string | no | pattern `^b$` |"),
+            "{out}"
+        );
     }
 
     #[test]

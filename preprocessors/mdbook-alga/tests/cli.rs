@@ -123,7 +123,7 @@ fn schema_table_command_renders_and_reports() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8_lossy(&out).contains("`a` | string | no |  |  | The A. |"));
+    assert!(String::from_utf8_lossy(&out).contains("`a` | string | no |  | The A. |"));
     let bad = dir.path().join("bad.json");
     std::fs::write(
         &bad,

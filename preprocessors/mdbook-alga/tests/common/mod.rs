@@ -185,3 +185,65 @@ pub fn chapter<'a>(book: &'a Book, path: &str) -> &'a str {
     }
     find(&book.items, path).unwrap_or_else(|| panic!("no chapter {path}"))
 }
+
+// Helpers for the robustness suite.
+
+impl Fixture {
+    /// Declare one more named schema in book.toml and write its file (`text`
+    /// as bytes, so tests can write anything).
+    pub fn add_schema(&self, name: &str, path: &str, text: &[u8]) {
+        let toml_path = self.root().join("book.toml");
+        let toml = std::fs::read_to_string(&toml_path).unwrap();
+        let line = format!("manifest = \"schema.json\"\n{name} = {path:?}\n");
+        std::fs::write(
+            &toml_path,
+            toml.replacen("manifest = \"schema.json\"\n", &line, 1),
+        )
+        .unwrap();
+        if !path.starts_with("..") && !Path::new(path).is_absolute() {
+            let p = self.root().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    /// Process the book, returning (the chapter's content when the book has no
+    /// errors, the headlines, the fully rendered diagnostics).
+    pub fn run_chapter(&self, path: &str) -> (Option<String>, Vec<String>, String) {
+        let (book, diags) = self.run();
+        let headlines = diags.sorted().iter().map(|d| d.headline()).collect();
+        let content = (!diags.fails(false)).then(|| chapter(&book, path).to_owned());
+        (content, headlines, diags.render(false))
+    }
+}
+
+/// Run `f` on its own thread; fail if it panics or takes longer than `secs`.
+pub fn within<T: Send + 'static>(
+    what: &str,
+    secs: u64,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(what.to_owned())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .unwrap();
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(v) => v,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: did not finish within {secs} s (hangs?)")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked"),
+    }
+}
+
+/// `line:col` (1-based, in characters) of the first `needle` in `text`.
+pub fn line_col_of(text: &str, needle: &str) -> String {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let p = mdbook_alga::diagnostics::Position::of_offset(text, at);
+    format!("{}:{}", p.line, p.col)
+}
