@@ -26,11 +26,11 @@ pub const SCHEMA_PATH: &str = "src/schemas/extension-manifest.v2.schema.json";
 pub const STRICTER_THAN_PUBLISH: &[(&str, &str)] = &[
     (
         "runtime",
-        "publish accepts any string containing `@` or `-`; the Runner only executes `wasm-js@1`",
+        "publish accepts any string containing `@` or `-`; `wasm-js@1` is the only runtime there is (the Runner does not read the field; the older Zod schema allows only this value)",
     ),
     (
         "capabilities",
-        "publish accepts any non-empty string and later drops unknown ones silently; the schema allows only the eleven known values",
+        "publish stores any non-blank string; install trims and lower-cases each value and silently drops unknown ones; the schema allows only the eleven known values, written exactly",
     ),
     (
         "api.endpoints[].method",
@@ -107,16 +107,20 @@ pub struct Manifest {
     #[schemars(regex(pattern = VERSION))]
     pub version: String,
 
-    /// The execution runtime of the handler component. Only `wasm-js@1` runs: the
-    /// Runner instantiates a WebAssembly component built with `jco componentize`.
-    /// (Publish itself accepts any string containing `@` or `-`.)
+    /// The execution runtime of the handler component. `wasm-js@1` is the only
+    /// runtime there is: the Runner runs every handler as a WebAssembly
+    /// component built with `jco componentize` and does not read this field.
+    /// Publish accepts any string containing `@` or `-`; the older Zod schema
+    /// accepts only `wasm-js@1`, and so does this schema.
     pub runtime: Runtime,
 
     /// The host capabilities the handler asks for, each `cap:`-prefixed. Known
     /// capabilities listed here are granted at install. `cap:context.read`,
     /// `cap:log.emit` and `cap:user.read` are granted to every install anyway.
-    /// Publish accepts any string here but silently drops values it does not
-    /// know (an unprefixed `storage.kv` is dropped), so this schema rejects them.
+    /// Publish stores any non-blank string; install trims and lower-cases each
+    /// value and drops, without a warning, every value that is not a known
+    /// capability (an unprefixed `storage.kv` is dropped). This schema accepts
+    /// only the eleven known values, written exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<Capability>>,
 

@@ -42,7 +42,14 @@ pub struct ArchivedPage {
     pub banner: String,
 }
 
-pub fn load(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<ArchivedPage> {
+/// Load the archive index and its pages. `titles` maps a live chapter's path
+/// (`guides/storage.md`) to its name, which the banner uses as link text.
+pub fn load(
+    root: &Path,
+    dir: &Path,
+    titles: &std::collections::HashMap<String, String>,
+    diags: &mut Diagnostics,
+) -> Vec<ArchivedPage> {
     let meta_path = dir.join("archive.toml");
     let meta = match SourceFile::read(root, &meta_path) {
         Ok(m) => m,
@@ -110,9 +117,13 @@ pub fn load(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<ArchivedPag
                 let original = original
                     .map(|o| format!(" It was `{o}` upstream."))
                     .unwrap_or_default();
+                let page = succ.get_ref().split('#').next().unwrap_or("");
+                let text = titles
+                    .get(page)
+                    .map(|t| crate::schema_table::cell(t))
+                    .unwrap_or_else(|| format!("`{page}`"));
                 format!(
-                    "<div class=\"archive-banner\">\n\n> [!WARNING]\n> **Archived on {retired}; not maintained.** This page records a retired document and why it was retired.{original}\n> The current page is [{}]({up}{}).\n\n</div>\n\n",
-                    succ.get_ref().split('#').next().unwrap_or(""),
+                    "<div class=\"archive-banner\">\n\n> [!WARNING]\n> **Archived on {retired}; not maintained.** This page records a retired document and why it was retired.{original}\n> The current page is [{text}]({up}{}).\n\n</div>\n\n",
                     succ.get_ref()
                 )
             }

@@ -610,8 +610,16 @@ pub fn process(
     }
     let src_dir = ctx.config.book.src.clone();
     let env = Env::load(&ctx.root, cfg, &mut diags);
+    let mut titles = std::collections::HashMap::new();
+    for item in book.iter() {
+        if let mdbook_preprocessor::book::BookItem::Chapter(ch) = item
+            && let Some(path) = &ch.path
+        {
+            titles.insert(source_file::display_path(path), ch.name.clone());
+        }
+    }
     let archived = match &env.cfg.archive {
-        Some(dir) => archive::load(&ctx.root, dir, &mut diags),
+        Some(dir) => archive::load(&ctx.root, dir, &titles, &mut diags),
         None => Vec::new(),
     };
     mount_archive(&mut book, &archived);

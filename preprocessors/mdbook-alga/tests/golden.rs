@@ -97,7 +97,7 @@ fn archive_pages_are_mounted_with_banners() {
         "{old}"
     );
     assert!(
-        old.contains("The current page is [guide.md](../guide.md)."),
+        old.contains("The current page is [Guide](../guide.md)."),
         "{old}"
     );
     assert!(
