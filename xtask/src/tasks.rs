@@ -38,7 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("build") => {
             setup(true)?;
             build_preprocessor()?;
-            strict_build()
+            strict_build(None)
         }
         Some("site-checks") => site_checks(),
         Some("upstream") => crate::upstream::run(&args[1..], &root),
@@ -138,12 +138,16 @@ fn build_preprocessor() -> Result<()> {
 
 /// `mdbook build` with warnings denied; any ERROR line fails it too, since
 /// mdBook exits 0 on some errors (a missing include, a bad [output.html] key).
-fn strict_build() -> Result<()> {
+fn strict_build(dest: Option<&Path>) -> Result<()> {
     let mut path = std::env::var_os("PATH").unwrap_or_default();
     let tools_bin = tools_root().join("bin");
     path = std::env::join_paths(std::iter::once(tools_bin).chain(std::env::split_paths(&path)))?;
-    let out = Command::new(tool_path("mdbook"))
-        .arg("build")
+    let mut cmd = Command::new(tool_path("mdbook"));
+    cmd.arg("build");
+    if let Some(dest) = dest {
+        cmd.arg("--dest-dir").arg(dest);
+    }
+    let out = cmd
         .env("PATH", path)
         .env("MDBOOK_PREPROCESSOR__ALGA__DENY_WARNINGS", "true")
         .output()
@@ -216,8 +220,46 @@ fn test() -> Result<()> {
             .env("PATH", &path),
     )?;
     step("strict mdbook build with link check");
-    strict_build()?;
+    strict_build(None)?;
+    step("a second build is byte-identical");
+    let again = repo_root().join("target/rebuild");
+    if again.exists() {
+        std::fs::remove_dir_all(&again)?;
+    }
+    strict_build(Some(&again))?;
+    let differences = compare_trees(&repo_root().join("book/html"), &again.join("html"))?;
+    if !differences.is_empty() {
+        bail!("two builds of the book differ: {}", differences.join(", "));
+    }
     site_checks()
+}
+
+/// Relative paths that are in only one of two folders or differ in content.
+fn compare_trees(a: &Path, b: &Path) -> Result<Vec<String>> {
+    fn files(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<PathBuf>) -> Result<()> {
+        for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let p = e?.path();
+            if p.is_dir() {
+                files(root, &p, out)?;
+            } else {
+                out.insert(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+        Ok(())
+    }
+    let (mut fa, mut fb) = (Default::default(), Default::default());
+    files(a, a, &mut fa)?;
+    files(b, b, &mut fb)?;
+    let mut diff: Vec<String> = fa
+        .symmetric_difference(&fb)
+        .map(|p| format!("{} (in one build only)", p.display()))
+        .collect();
+    for p in fa.intersection(&fb) {
+        if std::fs::read(a.join(p))? != std::fs::read(b.join(p))? {
+            diff.push(p.display().to_string());
+        }
+    }
+    Ok(diff)
 }
 
 /// Checks of the built site: every old URL redirects to a page and fragment
@@ -272,4 +314,38 @@ fn upstream_tree_listing(root: &Path) -> Option<String> {
     }
     let listing = upstream.get("tree")?.as_str()?;
     std::fs::read_to_string(root.join(listing)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compare_trees_names_every_difference() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for (dir, files) in [
+            (
+                &a,
+                &[("same.html", "x"), ("d/changed.js", "1"), ("only-a", "")][..],
+            ),
+            (
+                &b,
+                &[("same.html", "x"), ("d/changed.js", "2"), ("only-b", "")][..],
+            ),
+        ] {
+            for (f, text) in files {
+                let p = dir.path().join(f);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+        }
+        let diff = super::compare_trees(a.path(), b.path()).unwrap();
+        assert_eq!(
+            diff,
+            [
+                "only-a (in one build only)",
+                "only-b (in one build only)",
+                "d/changed.js"
+            ]
+        );
+        assert!(super::compare_trees(a.path(), a.path()).unwrap().is_empty());
+    }
 }
