@@ -246,16 +246,8 @@ fn prepare(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-pub fn check(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
-    let st = cmd
-        .status()
-        .with_context(|| format!("cannot run {shown}"))?;
-    if !st.success() {
-        bail!("{shown} failed ({st})");
-    }
-    Ok(())
-}
+/// Run a command; fail unless it succeeds.
+pub use crate::tasks::status as check;
 
 /// The outcome of one measured process.
 pub struct Measured {

@@ -70,7 +70,7 @@ fn tool_path(bin: &str) -> PathBuf {
     tools_root().join("bin").join(bin)
 }
 
-fn status(cmd: &mut Command) -> Result<()> {
+pub fn status(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
     let st = cmd
         .status()
