@@ -150,9 +150,29 @@ pub fn is_dir(entry: &Entry, upstream: Option<&Upstream>) -> bool {
     {
         return up.is_dir(&entry.path);
     }
+    // Without a tree, guess: an entry with symbols or a line count is a file,
+    // and so is a name that is a file by convention although it has no dot.
+    if !entry.symbols.is_empty() || entry.lines.is_some() {
+        return false;
+    }
     let last = entry.path.rsplit('/').next().unwrap_or("");
+    if EXTENSIONLESS_FILES.contains(&last) {
+        return false;
+    }
     !last.contains('.') || last.starts_with('[')
 }
+
+/// File names without a dot that are files, not folders.
+const EXTENSIONLESS_FILES: &[&str] = &[
+    "Dockerfile",
+    "Makefile",
+    "Containerfile",
+    "Justfile",
+    "Procfile",
+    "LICENSE",
+    "Gemfile",
+    "Rakefile",
+];
 
 fn escape_title(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
@@ -306,5 +326,30 @@ mod tests {
             permalink("https://github.com/o/r", "abc", "x", true, None),
             "https://github.com/o/r/tree/abc/x"
         );
+    }
+
+    #[test]
+    fn without_a_tree_files_and_folders_are_told_apart() {
+        let entry = |path: &str, with_symbol: bool| Entry {
+            key: "k".into(),
+            path: path.into(),
+            role: "r".into(),
+            lines: None,
+            symbols: if with_symbol {
+                [("main".to_owned(), 3)].into()
+            } else {
+                Default::default()
+            },
+            file: "f".into(),
+            area: "a".into(),
+            path_span: 0..0,
+            lines_span: None,
+            symbol_spans: Default::default(),
+        };
+        assert!(!is_dir(&entry("ee/server/Dockerfile", false), None));
+        assert!(!is_dir(&entry("bin/run", true), None));
+        assert!(!is_dir(&entry("src/a.ts", false), None));
+        assert!(is_dir(&entry("ee/runner/src", false), None));
+        assert!(is_dir(&entry("app/[[...path]]", false), None));
     }
 }
