@@ -216,14 +216,7 @@ fn prepare(ctx: &Ctx) -> Result<()> {
     // `cargo xtask setup` installs the pinned tools (the same code path as every task).
     let me = std::env::current_exe()?;
     check(Command::new(me).arg("setup"))?;
-    check(Command::new("cargo").args([
-        "build",
-        "--quiet",
-        "--release",
-        "--locked",
-        "-p",
-        "mdbook-alga",
-    ]))?;
+    crate::tasks::build_preprocessor()?;
     check(Command::new("cargo").args([
         "build",
         "--quiet",

@@ -144,7 +144,7 @@ pub fn check(
             ));
             continue;
         }
-        if target.contains("redirect") || is_redirect_page(&file) {
+        if is_redirect_page(&file) {
             problems.push(format!(
                 "redirect `{from}` → `{to}` lands on another redirect"
             ));

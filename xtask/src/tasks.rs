@@ -125,7 +125,7 @@ fn setup(with_linkcheck: bool) -> Result<()> {
     Ok(())
 }
 
-fn build_preprocessor() -> Result<()> {
+pub fn build_preprocessor() -> Result<()> {
     status(Command::new("cargo").args([
         "build",
         "--quiet",

@@ -1398,6 +1398,16 @@ mod tests {
             )),
             "{out}"
         );
+        // Only the exact fold tags survive escaping: a look-alike in a
+        // description is text.
+        let (out2, _) = md(json!({"type": "object", "properties": {"a": {
+            "type": "string",
+            "description": "<details open><summary>x</summary><script>alert(1)</script>"
+        }}}));
+        assert!(
+            out2.contains("&lt;details open&gt;&lt;summary&gt;x&lt;/summary&gt;&lt;script&gt;"),
+            "{out2}"
+        );
         // The nested table has no default, so it has no Default column.
         assert!(
             out.contains("`o.b` | string | no | pattern `^b$` |"),
