@@ -135,9 +135,17 @@ pub fn schema_table(args: &[String]) -> ExitCode {
     if diags.fails(false) {
         return finish(&diags);
     }
-    match crate::schema_table::to_markdown(&rendered, None) {
+    let written = crate::schema_table::to_markdown(&rendered, None);
+    // The process ends here: freeing a large schema's tree piece by piece
+    // would take as long as parsing it did.
+    std::mem::forget((value, rendered, file));
+    match written {
         Ok(md) => {
-            print!("{md}");
+            use std::io::Write;
+            if let Err(e) = std::io::stdout().lock().write_all(md.as_bytes()) {
+                eprintln!("mdbook-alga: error: cannot write the tables: {e}");
+                return ExitCode::FAILURE;
+            }
             finish(&diags)
         }
         Err(m) => {

@@ -9,7 +9,10 @@
 use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+// Internal maps are keyed by schema pointers and ids: a fast hasher, since
+// nothing here is keyed by untrusted input an attacker could collide cheaply
+// to any effect beyond a slower build.
+use foldhash::{HashMap, HashSet};
 
 /// A problem in the schema, at a JSON pointer of the schema document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +43,22 @@ pub struct TableOut {
     /// Whether any row has a default: the default template drops the column
     /// otherwise.
     pub has_default: bool,
+    /// Variants that are named definitions (a `$ref` under `anyOf`, `oneOf`,
+    /// `then`, `else` or `dependentSchemas`): linked, each with its own
+    /// table, rather than merged into this one.
+    pub variants: Vec<VariantLink>,
     pub rows: Vec<Row>,
+}
+
+/// A link from a table to the table of one of its variants.
+#[derive(Debug, Serialize)]
+pub struct VariantLink {
+    /// When it applies, as Markdown (`variant 2 of `oneOf``).
+    pub when: String,
+    /// The definition's name, as code.
+    pub name: String,
+    /// The id of the variant's table.
+    pub id: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,12 +75,20 @@ pub const DEFAULT_TEMPLATE: &str = r#"{{#each tables}}
 <div class="schema-table" id="{{{id}}}">
 
 **{{{title}}}** ({{{kind}}}){{#if description}}: {{{description}}}{{/if}}
+{{#if variants}}
+
+{{#each variants}}
+- {{{when}}}: [{{{name}}}](#{{{id}}})
+{{/each}}
+{{/if}}
+{{#if rows}}
 
 | Field | Type | Required |{{#if has_default}} Default |{{/if}} Constraints | Description |
 |---|---|---|{{#if has_default}}---|{{/if}}---|---|
 {{#each rows}}
 | <span id="{{{id}}}"></span>{{{name}}} | {{{type}}} | {{{required}}} |{{#if ../has_default}} {{{default}}} |{{/if}} {{{constraints}}} | {{{description}}} |
 {{/each}}
+{{/if}}
 
 </div>
 {{/each}}
@@ -79,35 +105,47 @@ const KEPT_TAGS: [&str; 2] = [
 /// line breaks. Code spans are kept as code.
 pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    let bytes = text.as_bytes();
     let mut in_code = false;
-    let mut i = 0;
-    while let Some(c) = text[i..].chars().next() {
-        if c == '<'
+    let (mut i, mut copied) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !CELL_SPECIAL[b as usize] {
+            i += 1;
+            continue;
+        }
+        // Every special character is ASCII: the slices fall on char
+        // boundaries.
+        out.push_str(&text[copied..i]);
+        if b == b'<'
             && !in_code
             && let Some(tag) = KEPT_TAGS.iter().find(|t| text[i..].starts_with(**t))
         {
             out.push_str(tag);
             i += tag.len();
+            copied = i;
             continue;
         }
-        match c {
-            '`' => {
+        match b {
+            b'`' => {
                 in_code = !in_code;
                 out.push('`');
             }
-            '|' => out.push_str("\\|"),
-            '\r' => {}
-            '\n' => out.push(' '),
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
-            '&' if !in_code => out.push_str("&amp;"),
-            '[' if !in_code => out.push_str("\\["),
-            ']' if !in_code => out.push_str("\\]"),
-            '{' if !in_code && text[i + 1..].starts_with('{') => out.push_str("&#123;"),
-            _ => out.push(c),
+            b'|' => out.push_str("\\|"),
+            b'\r' => {}
+            b'\n' => out.push(' '),
+            b'<' if !in_code => out.push_str("&lt;"),
+            b'>' if !in_code => out.push_str("&gt;"),
+            b'&' if !in_code => out.push_str("&amp;"),
+            b'[' if !in_code => out.push_str("\\["),
+            b']' if !in_code => out.push_str("\\]"),
+            b'{' if !in_code && bytes.get(i + 1) == Some(&b'{') => out.push_str("&#123;"),
+            _ => out.push(b as char),
         }
-        i += c.len_utf8();
+        i += 1;
+        copied = i;
     }
+    out.push_str(&text[copied..]);
     if in_code {
         // An unbalanced backtick would swallow the rest of the row.
         out = out.replace('`', "\\`");
@@ -119,6 +157,18 @@ pub fn cell(text: &str) -> String {
         trimmed.to_owned()
     }
 }
+
+/// The bytes [`cell`] may rewrite; everything else is copied in runs.
+const CELL_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"`|\r\n<>&[]{";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 fn code(v: &str) -> String {
     // A code span that survives backticks inside.
@@ -178,18 +228,26 @@ struct Ctx<'a> {
     prefix: String,
     issues: Vec<SchemaIssue>,
     tables: Vec<TableOut>,
-    /// Table id of each object schema already rendered, by its schema pointer.
-    rendered: HashMap<String, String>,
+    /// Table id of each object schema rendered or scheduled, by the
+    /// schema's [`address`].
+    rendered: HashMap<usize, String>,
     used_ids: HashSet<String>,
     /// Rows anchored by schema pointer, for links back.
-    queue: Vec<Pending>,
+    queue: std::collections::VecDeque<Pending<'a>>,
     /// Whether the schema at a pointer declares properties through its
     /// applicators: asked once per row, so remembered.
-    has_applied: HashMap<String, bool>,
+    has_applied: HashMap<usize, bool>,
+    /// Row descriptions by the address of the schema node (one node, one
+    /// description, however it is reached), and those being worked out.
+    described: HashMap<usize, Described<'a>>,
+    describing: HashSet<usize>,
+    /// Each `$ref` string resolved so far: its target's pointer and schema.
+    resolved: HashMap<&'a str, (String, &'a Value)>,
 }
 
-struct Pending {
+struct Pending<'a> {
     pointer: String,
+    schema: &'a Value,
     label: String,
     anchor: String,
     /// The table id reserved when the table was scheduled (empty: pick one
@@ -226,7 +284,7 @@ impl<'a> Ctx<'a> {
     /// Follow `$ref`s from `pointer` to a schema that is not a bare reference.
     /// Returns the final pointer and schema; stops on cycles and bad refs.
     fn deref(&mut self, pointer: &str, schema: &'a Value) -> (String, &'a Value) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let (mut p, mut s) = (pointer.to_owned(), schema);
         let mut bare = true;
         while let Some(r) = ref_of(s) {
@@ -256,7 +314,18 @@ impl<'a> Ctx<'a> {
         (p, s)
     }
 
-    fn resolve_ref(&mut self, at: &str, r: &str) -> Option<(String, &'a Value)> {
+    /// Resolve `r` (found at `at`); a reference met before is looked up
+    /// once.
+    fn resolve_ref(&mut self, at: &str, r: &'a str) -> Option<(String, &'a Value)> {
+        if let Some((p, v)) = self.resolved.get(r) {
+            return Some((p.clone(), *v));
+        }
+        let found = self.resolve_ref_uncached(at, r)?;
+        self.resolved.insert(r, found.clone());
+        Some(found)
+    }
+
+    fn resolve_ref_uncached(&mut self, at: &str, r: &str) -> Option<(String, &'a Value)> {
         let Some(frag) = r.strip_prefix('#') else {
             self.issue(
                 at,
@@ -306,6 +375,14 @@ impl<'a> Ctx<'a> {
             }
             return;
         };
+        // One pass over the keywords present; the checks below, which look
+        // each keyword up, run only for a schema that has a misshapen one.
+        if m.iter().any(|(k, v)| misshapen(k, v)) {
+            self.report_shape(pointer, m);
+        }
+    }
+
+    fn report_shape(&mut self, pointer: &str, m: &Map<String, Value>) {
         if let Some(t) = m.get("type") {
             let names: Vec<&Value> = match t {
                 Value::Array(a) => a.iter().collect(),
@@ -373,6 +450,59 @@ impl<'a> Ctx<'a> {
         {
             self.issue(&format!("{pointer}/$ref"), "`$ref` must be a string", true);
         }
+    }
+}
+
+/// The identity of a schema node in the document: two pointers that reach
+/// the same node (through `$ref`, `$anchor` or percent-encoding) give one
+/// address, and hashing it costs nothing next to hashing a pointer.
+fn address(v: &Value) -> usize {
+    std::ptr::from_ref(v) as usize
+}
+
+/// The keywords [`Ctx::add_local_constraints`] turns into constraints.
+fn is_constraint_keyword(k: &str) -> bool {
+    matches!(
+        k,
+        "pattern"
+            | "format"
+            | "minLength"
+            | "maxLength"
+            | "minimum"
+            | "exclusiveMinimum"
+            | "maximum"
+            | "exclusiveMaximum"
+            | "multipleOf"
+            | "minItems"
+            | "maxItems"
+            | "uniqueItems"
+            | "minProperties"
+            | "maxProperties"
+            | "additionalProperties"
+            | "unevaluatedProperties"
+            | "propertyNames"
+            | "if"
+            | "not"
+            | "readOnly"
+            | "writeOnly"
+    )
+}
+
+/// Whether keyword `k` has a value of a shape [`Ctx::check_shape`] reports.
+fn misshapen(k: &str, v: &Value) -> bool {
+    let known = |t: &Value| t.as_str().is_some_and(|t| KNOWN_TYPES.contains(&t));
+    match k {
+        "type" => match v {
+            Value::Array(a) => !a.iter().all(known),
+            t => !known(t),
+        },
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+            !v.is_object()
+        }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => !v.is_array(),
+        "required" => !(v.is_array() || v.is_boolean()),
+        "$ref" => !v.is_string(),
+        _ => false,
     }
 }
 
@@ -588,18 +718,54 @@ fn own_props<'a>(
     out.extend(added);
 }
 
-struct Described {
+#[derive(Clone)]
+struct Described<'a> {
     kind: String,
     constraints: Vec<String>,
     description: String,
     default: String,
     /// An object schema that needs its own table (pointer, schema).
-    child: Option<(String, bool)>,
+    child: Option<(String, &'a Value)>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Describe schema `s` at `pointer` for a row; schedules nothing.
-    fn describe(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described {
+    /// Describe schema `s` (the schema at `pointer`) for a row; schedules
+    /// nothing. Remembered per pointer: a definition used by many rows, or by
+    /// many members of unions, is described once. A schema that contains
+    /// itself through unions or items is named where it recurs.
+    fn describe(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described<'a> {
+        let key = address(s);
+        if let Some(d) = self.described.get(&key) {
+            return d.clone();
+        }
+        if !self.describing.insert(key) {
+            let name = pointer
+                .rsplit('/')
+                .next()
+                .map(unescape_pointer_token)
+                .unwrap_or_default();
+            return Described {
+                kind: format!(
+                    "{} (recursive)",
+                    if pointer.is_empty() {
+                        "(root)".to_owned()
+                    } else {
+                        code(&name)
+                    }
+                ),
+                constraints: vec![],
+                description: String::new(),
+                default: String::new(),
+                child: None,
+            };
+        }
+        let d = self.describe_uncached(pointer, s, depth);
+        self.describing.remove(&key);
+        self.described.insert(key, d.clone());
+        d
+    }
+
+    fn describe_uncached(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described<'a> {
         let mut d = Described {
             kind: String::new(),
             constraints: vec![],
@@ -736,7 +902,7 @@ impl<'a> Ctx<'a> {
         } else if is_object_schema(s) || types.contains(&"object") {
             d.kind = "object".into();
             if is_object_schema(s) || self.has_applied_props(pointer, m) {
-                d.child = Some((pointer.to_owned(), true));
+                d.child = Some((pointer.to_owned(), s));
             } else if let Some(ap) = m.get("additionalProperties").filter(|v| v.is_object()) {
                 let inner =
                     self.describe(&format!("{pointer}/additionalProperties"), ap, depth + 1);
@@ -768,7 +934,7 @@ impl<'a> Ctx<'a> {
                     d.kind = format!("{word}: {}", kinds.join(", "));
                     // Object members get one table with every member's fields.
                     if self.has_applied_props(pointer, m) {
-                        d.child = Some((pointer.to_owned(), true));
+                        d.child = Some((pointer.to_owned(), s));
                     }
                     break;
                 }
@@ -786,6 +952,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn add_local_constraints(&mut self, m: &Map<String, Value>, d: &mut Described) {
+        // Most schemas have none: one pass over the keys saves the lookups.
+        if !m.keys().any(|k| is_constraint_keyword(k)) {
+            return;
+        }
         let num = |k: &str| m.get(k).filter(|v| v.is_number()).map(|v| v.to_string());
         if let Some(p) = m.get("pattern").and_then(Value::as_str) {
             d.constraints.push(pattern(p));
@@ -853,9 +1023,10 @@ impl<'a> Ctx<'a> {
 
     /// Render the object at `pointer` (already dereferenced) as a table titled
     /// `label`, then its children breadth-first.
-    fn render_object(&mut self, pointer: String, label: String, anchor: String) {
-        self.queue.push(Pending {
+    fn render_object(&mut self, pointer: String, schema: &'a Value, label: String, anchor: String) {
+        self.queue.push_back(Pending {
             pointer,
+            schema,
             label,
             anchor,
             id: String::new(),
@@ -865,32 +1036,19 @@ impl<'a> Ctx<'a> {
 
     /// Render every scheduled table, including those scheduled meanwhile.
     fn drain_queue(&mut self) {
-        let mut i = 0;
-        while i < self.queue.len() {
-            let Pending {
-                pointer,
-                label,
-                anchor,
-                id,
-            } = std::mem::replace(
-                &mut self.queue[i],
-                Pending {
-                    pointer: String::new(),
-                    label: String::new(),
-                    anchor: String::new(),
-                    id: String::new(),
-                },
-            );
-            i += 1;
-            self.render_one(&pointer, &label, &anchor, id);
+        while let Some(Pending {
+            pointer,
+            schema,
+            label,
+            anchor,
+            id,
+        }) = self.queue.pop_front()
+        {
+            self.render_one(&pointer, schema, &label, &anchor, id);
         }
     }
 
-    fn render_one(&mut self, pointer: &str, label: &str, anchor: &str, id: String) {
-        let Some(s) = pointer_get(self.root, pointer) else {
-            return;
-        };
-        let s: &'a Value = s;
+    fn render_one(&mut self, pointer: &str, s: &'a Value, label: &str, anchor: &str, id: String) {
         let table_id = if !id.is_empty() {
             id
         } else {
@@ -908,7 +1066,7 @@ impl<'a> Ctx<'a> {
                 .to_owned(),
             )
         };
-        self.rendered.insert(pointer.to_owned(), table_id.clone());
+        self.rendered.insert(address(s), table_id.clone());
         let Value::Object(m) = s else { return };
         let required: HashSet<&str> = m
             .get("required")
@@ -918,8 +1076,31 @@ impl<'a> Ctx<'a> {
         let mut rows = Vec::new();
         let mut props = Vec::new();
         own_props(pointer, m, "", &mut props);
-        let mut seen = HashSet::from([pointer.to_owned()]);
-        self.applied_props(pointer, m, "", &mut seen, &mut props);
+        let mut seen = std::iter::once(pointer.to_owned()).collect::<HashSet<_>>();
+        let mut named = Vec::new();
+        self.applied_props(pointer, m, "", &mut seen, &mut props, &mut named);
+        let variants = named
+            .into_iter()
+            .enumerate()
+            .map(|(i, (when, target, schema))| {
+                let name = target
+                    .rsplit('/')
+                    .next()
+                    .map(unescape_pointer_token)
+                    .unwrap_or_default();
+                let variant_anchor = if anchor.is_empty() {
+                    format!("variant-{}", i + 1)
+                } else {
+                    format!("{anchor}.variant-{}", i + 1)
+                };
+                let id = self.table_for(target, schema, label.to_owned(), variant_anchor);
+                VariantLink {
+                    when: cell(&when),
+                    name: code(&name),
+                    id,
+                }
+            })
+            .collect();
         let mut extra: Vec<(String, &'a Value, String, &'static str)> = Vec::new();
         if let Some(pp) = m.get("patternProperties").and_then(Value::as_object) {
             for (k, v) in pp {
@@ -1009,6 +1190,7 @@ impl<'a> Ctx<'a> {
             kind: own.0,
             description: own.1,
             has_default: rows.iter().any(|r| !r.default.is_empty()),
+            variants,
             rows,
         });
     }
@@ -1023,6 +1205,7 @@ impl<'a> Ctx<'a> {
         note: &str,
         seen: &mut HashSet<String>,
         out: &mut Vec<AppliedProp<'a>>,
+        variants: &mut Vec<(String, String, &'a Value)>,
     ) {
         let join = |extra: String| {
             if note.is_empty() {
@@ -1031,7 +1214,8 @@ impl<'a> Ctx<'a> {
                 format!("{note}, {extra}")
             }
         };
-        let mut subs: Vec<(String, &'a Value, String)> = Vec::new();
+        // (pointer, schema, when it applies, whether a named one is linked)
+        let mut subs: Vec<(String, &'a Value, String, bool)> = Vec::new();
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(a)) = m.get(key) {
                 for (i, v) in a.iter().enumerate() {
@@ -1040,7 +1224,7 @@ impl<'a> Ctx<'a> {
                     } else {
                         join(format!("variant {} of `{key}`", i + 1))
                     };
-                    subs.push((format!("{pointer}/{key}/{i}"), v, n));
+                    subs.push((format!("{pointer}/{key}/{i}"), v, n, key != "allOf"));
                 }
             }
         }
@@ -1050,6 +1234,7 @@ impl<'a> Ctx<'a> {
                     format!("{pointer}/then"),
                     v,
                     join("when `if` matches".into()),
+                    true,
                 ));
             }
             if let Some(v) = m.get("else") {
@@ -1057,6 +1242,7 @@ impl<'a> Ctx<'a> {
                     format!("{pointer}/else"),
                     v,
                     join("when `if` does not match".into()),
+                    true,
                 ));
             }
         }
@@ -1067,31 +1253,44 @@ impl<'a> Ctx<'a> {
                         format!("{pointer}/{key}/{}", escape_pointer_token(k)),
                         v,
                         join(format!("when `{k}` is present")),
+                        true,
                     ));
                 }
             }
         }
-        for (p, v, n) in subs {
+        for (p, v, n, linkable) in subs {
+            // `allOf` members always apply: their fields are this object's.
+            // A named variant (a `$ref`) keeps its own table and is linked.
+            let named_variant = linkable && ref_of(v).is_some();
             let (p, v) = self.deref(&p, v);
             if !seen.insert(p.clone()) {
                 continue;
             }
             let Value::Object(sm) = v else { continue };
+            if named_variant {
+                if is_object_schema(v) || self.has_applied_props(&p, sm) {
+                    variants.push((n, p, v));
+                }
+                continue;
+            }
             own_props(&p, sm, &n, out);
-            self.applied_props(&p, sm, &n, seen, out);
+            self.applied_props(&p, sm, &n, seen, out, variants);
         }
     }
 
     fn has_applied_props(&mut self, pointer: &str, m: &'a Map<String, Value>) -> bool {
-        if let Some(&known) = self.has_applied.get(pointer) {
+        let key = std::ptr::from_ref(m) as usize;
+        if let Some(&known) = self.has_applied.get(&key) {
             return known;
         }
-        let mut found = Vec::new();
-        let mut seen = HashSet::from([pointer.to_owned()]);
-        self.applied_props(pointer, m, "", &mut seen, &mut found);
-        self.has_applied
-            .insert(pointer.to_owned(), !found.is_empty());
-        !found.is_empty()
+        // Mark first: a cycle of named variants asks again while deciding.
+        self.has_applied.insert(key, false);
+        let (mut found, mut variants) = (Vec::new(), Vec::new());
+        let mut seen = std::iter::once(pointer.to_owned()).collect::<HashSet<_>>();
+        self.applied_props(pointer, m, "", &mut seen, &mut found, &mut variants);
+        let any = !found.is_empty() || !variants.is_empty();
+        self.has_applied.insert(key, any);
+        any
     }
 
     fn describe_table(&mut self, pointer: &str, s: &'a Value) -> (String, String) {
@@ -1119,6 +1318,34 @@ impl<'a> Ctx<'a> {
         ("object".into(), String::new())
     }
 
+    /// The id of the table for the object schema at `pointer`: the one
+    /// already rendered or scheduled, or a new one scheduled now. Every
+    /// scheduled table is in `rendered` from the moment it is queued, so one
+    /// lookup finds rendered and pending tables alike.
+    fn table_for(
+        &mut self,
+        pointer: String,
+        schema: &'a Value,
+        label: String,
+        anchor: String,
+    ) -> String {
+        if let Some(existing) = self.rendered.get(&address(schema)) {
+            return existing.clone();
+        }
+        // A row may already hold `prefix.anchor`: reserve a distinct id for
+        // the table up front, so links lead to the table.
+        let id = self.unique_id(format!("{}.{}", self.prefix, anchor));
+        self.rendered.insert(address(schema), id.clone());
+        self.queue.push_back(Pending {
+            pointer,
+            schema,
+            label,
+            anchor,
+            id: id.clone(),
+        });
+        id
+    }
+
     fn row(
         &mut self,
         pointer: &str,
@@ -1130,34 +1357,21 @@ impl<'a> Ctx<'a> {
         let d = self.describe(pointer, s, 0);
         let id = self.unique_id(format!("{}.{row_anchor}", self.prefix));
         let mut kind = cell(&d.kind);
-        if let Some((child_ptr, _)) = d.child {
+        if let Some((child_ptr, child)) = d.child {
             // Dereference: the child table belongs to the object schema itself.
-            let (cp, _) = match pointer_get(self.root, &child_ptr) {
-                Some(v) => self.deref(&child_ptr, v),
-                None => (child_ptr.clone(), s),
-            };
+            let (cp, child) = self.deref(&child_ptr, child);
             let child_label = if kind.starts_with("array of") || kind.contains("array of") {
                 format!("{shown}[]")
             } else {
                 shown.to_owned()
             };
-            let child_anchor = row_anchor.to_owned();
-            // Every scheduled table is in `rendered` from the moment it is
-            // queued, so one lookup finds rendered and pending tables alike.
-            if let Some(existing) = self.rendered.get(&cp).cloned() {
-                kind = format!("{kind} ([see table](#{existing}))");
-            } else {
-                // The row already holds `prefix.anchor`: reserve a distinct
-                // id for the table, so the link leads to the table.
-                let future_id = self.unique_id(format!("{}.{}", self.prefix, child_anchor));
-                self.rendered.insert(cp.clone(), future_id.clone());
-                self.queue.push(Pending {
-                    pointer: cp,
-                    label: child_label,
-                    anchor: child_anchor,
-                    id: future_id.clone(),
-                });
-                kind = format!("{kind} ([fields](#{future_id}))");
+            let already = self.rendered.get(&address(child)).cloned();
+            match already {
+                Some(existing) => kind = format!("{kind} ([see table](#{existing}))"),
+                None => {
+                    let id = self.table_for(cp, child, child_label, row_anchor.to_owned());
+                    kind = format!("{kind} ([fields](#{id}))");
+                }
             }
         }
         Row {
@@ -1179,10 +1393,13 @@ pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Ve
         prefix: id_part(prefix),
         issues: Vec::new(),
         tables: Vec::new(),
-        rendered: HashMap::new(),
-        used_ids: HashSet::new(),
-        has_applied: HashMap::new(),
-        queue: Vec::new(),
+        rendered: HashMap::default(),
+        used_ids: HashSet::default(),
+        has_applied: HashMap::default(),
+        described: HashMap::default(),
+        describing: HashSet::default(),
+        resolved: HashMap::default(),
+        queue: std::collections::VecDeque::new(),
     };
     let Some(start) = pointer_get(root, pointer) else {
         ctx.issue(pointer, format!("no schema at pointer `{pointer}`"), true);
@@ -1206,7 +1423,7 @@ pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Ve
     };
     if is_object_schema(s) {
         let anchor = id_part(&label);
-        ctx.render_object(p, label, anchor);
+        ctx.render_object(p, s, label, anchor);
     } else {
         // Not an object: a one-row table describing it.
         let anchor = if label.is_empty() {
@@ -1227,6 +1444,7 @@ pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Ve
             kind: "value".into(),
             description: String::new(),
             has_default: !row.default.is_empty(),
+            variants: Vec::new(),
             rows: vec![row],
         });
         ctx.drain_queue();
@@ -1273,7 +1491,18 @@ fn write_default(rendered: &Rendered) -> String {
         if !t.description.is_empty() {
             let _ = write!(out, ": {}", t.description);
         }
-        out.push_str("\n\n| Field | Type | Required |");
+        out.push('\n');
+        if !t.variants.is_empty() {
+            out.push('\n');
+            for v in &t.variants {
+                let _ = writeln!(out, "- {}: [{}](#{})", v.when, v.name, v.id);
+            }
+        }
+        if t.rows.is_empty() {
+            out.push_str("\n</div>\n");
+            continue;
+        }
+        out.push_str("\n| Field | Type | Required |");
         if t.has_default {
             out.push_str(" Default |");
         }
