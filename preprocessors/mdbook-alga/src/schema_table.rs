@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 // nothing here is keyed by untrusted input an attacker could collide cheaply
 // to any effect beyond a slower build.
 use foldhash::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// A problem in the schema, at a JSON pointer of the schema document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,12 +173,23 @@ const CELL_SPECIAL: [bool; 256] = {
 
 fn code(v: &str) -> String {
     // A code span that survives backticks inside.
-    let v = v.replace('|', "\\|").replace(['\n', '\r'], " ");
-    if v.contains('`') {
-        format!("`` {v} ``")
-    } else {
-        format!("`{v}`")
+    let fence = if v.contains('`') { "`` " } else { "`" };
+    let mut out = String::with_capacity(v.len() + 8);
+    out.push_str(fence);
+    let mut copied = 0;
+    for (i, b) in v.bytes().enumerate() {
+        let with = match b {
+            b'|' => "\\|",
+            b'\n' | b'\r' => " ",
+            _ => continue,
+        };
+        out.push_str(&v[copied..i]);
+        out.push_str(with);
+        copied = i + 1;
     }
+    out.push_str(&v[copied..]);
+    out.extend(fence.chars().rev());
+    out
 }
 
 /// Patterns longer than this are folded away behind a "pattern" toggle, so a
@@ -196,8 +208,38 @@ fn json_code(v: &Value) -> String {
     code(&serde_json::to_string(v).unwrap_or_default())
 }
 
-fn escape_pointer_token(t: &str) -> String {
-    t.replace('~', "~0").replace('/', "~1")
+fn escape_pointer_token(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.contains(['~', '/']) {
+        t.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        t.into()
+    }
+}
+
+/// Append `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits only.
+    out.extend(digits[at..].iter().map(|&d| d as char));
+}
+
+/// `parts` joined, allocated once: cheaper than `format!` on the hot paths.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 fn unescape_pointer_token(t: &str) -> String {
@@ -239,7 +281,7 @@ struct Ctx<'a> {
     has_applied: HashMap<usize, bool>,
     /// Row descriptions by the address of the schema node (one node, one
     /// description, however it is reached), and those being worked out.
-    described: HashMap<usize, Described<'a>>,
+    described: HashMap<usize, Rc<Described<'a>>>,
     describing: HashSet<usize>,
     /// Each `$ref` string resolved so far: its target's pointer and schema.
     resolved: HashMap<&'a str, (String, &'a Value)>,
@@ -383,7 +425,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn report_shape(&mut self, pointer: &str, m: &Map<String, Value>) {
-        if let Some(t) = m.get("type") {
+        if let Some(t) = m.kw("type") {
             let names: Vec<&Value> = match t {
                 Value::Array(a) => a.iter().collect(),
                 other => vec![other],
@@ -415,7 +457,7 @@ impl<'a> Ctx<'a> {
             "definitions",
             "dependentSchemas",
         ] {
-            if let Some(v) = m.get(key)
+            if let Some(v) = m.kw(key)
                 && !v.is_object()
             {
                 self.issue(
@@ -426,7 +468,7 @@ impl<'a> Ctx<'a> {
             }
         }
         for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-            if let Some(v) = m.get(key)
+            if let Some(v) = m.kw(key)
                 && !v.is_array()
             {
                 self.issue(
@@ -436,7 +478,7 @@ impl<'a> Ctx<'a> {
                 );
             }
         }
-        if let Some(v) = m.get("required")
+        if let Some(v) = m.kw("required")
             && !(v.is_array() || v.is_boolean())
         {
             self.issue(
@@ -445,7 +487,7 @@ impl<'a> Ctx<'a> {
                 true,
             );
         }
-        if let Some(v) = m.get("$ref")
+        if let Some(v) = m.kw("$ref")
             && !v.is_string()
         {
             self.issue(&format!("{pointer}/$ref"), "`$ref` must be a string", true);
@@ -520,8 +562,8 @@ fn kind_of(v: &Value) -> &'static str {
 /// The reference of a schema: `$ref`, or `$dynamicRef` (resolved statically,
 /// as in the outermost dynamic scope).
 fn ref_of(s: &Value) -> Option<&str> {
-    s.get("$ref")
-        .or_else(|| s.get("$dynamicRef"))
+    s.kw("$ref")
+        .or_else(|| s.kw("$dynamicRef"))
         .and_then(Value::as_str)
 }
 
@@ -553,8 +595,8 @@ fn is_bare_ref(s: &Value) -> bool {
 fn find_anchor(v: &Value, at: &str, name: &str) -> Option<String> {
     match v {
         Value::Object(m) => {
-            if m.get("$anchor").and_then(Value::as_str) == Some(name)
-                || m.get("$dynamicAnchor").and_then(Value::as_str) == Some(name)
+            if m.kw("$anchor").and_then(Value::as_str) == Some(name)
+                || m.kw("$dynamicAnchor").and_then(Value::as_str) == Some(name)
             {
                 return Some(at.to_owned());
             }
@@ -580,7 +622,7 @@ pub fn pointer_get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
     for tok in decoded.split('/').skip(1) {
         let tok = unescape_pointer_token(tok);
         cur = match cur {
-            Value::Object(m) => m.get(&tok)?,
+            Value::Object(m) => m.kw(&tok)?,
             Value::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
             _ => return None,
         };
@@ -615,17 +657,17 @@ fn percent_decode(s: &str) -> String {
 fn is_object_schema(s: &Value) -> bool {
     match s {
         Value::Object(m) => {
-            m.get("properties").is_some_and(Value::is_object)
-                || m.get("patternProperties").is_some_and(Value::is_object)
+            m.kw("properties").is_some_and(Value::is_object)
+                || m.kw("patternProperties").is_some_and(Value::is_object)
                 || type_names(m).contains(&"object")
-                    && m.get("additionalProperties").is_some_and(Value::is_object)
+                    && m.kw("additionalProperties").is_some_and(Value::is_object)
         }
         _ => false,
     }
 }
 
 fn type_names(m: &Map<String, Value>) -> Vec<&str> {
-    match m.get("type") {
+    match m.kw("type") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         _ => vec![],
@@ -635,13 +677,13 @@ fn type_names(m: &Map<String, Value>) -> Vec<&str> {
 /// `oneOf`/`anyOf` whose members are all `const` (what schemars emits for enums).
 fn const_members(m: &Map<String, Value>) -> Option<Vec<(&Value, Option<&str>)>> {
     for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(a)) = m.get(key)
+        if let Some(Value::Array(a)) = m.kw(key)
             && !a.is_empty()
-            && a.iter().all(|x| x.get("const").is_some())
+            && a.iter().all(|x| x.kw("const").is_some())
         {
             return Some(
                 a.iter()
-                    .map(|x| (&x["const"], x.get("description").and_then(Value::as_str)))
+                    .map(|x| (&x["const"], x.kw("description").and_then(Value::as_str)))
                     .collect(),
             );
         }
@@ -652,12 +694,12 @@ fn const_members(m: &Map<String, Value>) -> Option<Vec<(&Value, Option<&str>)>> 
 /// `anyOf: [T, {type: null}]` → T (what schemars emits for `Option<T>`).
 fn nullable_inner(m: &Map<String, Value>) -> Option<(usize, &Value)> {
     for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(a)) = m.get(key)
+        if let Some(Value::Array(a)) = m.kw(key)
             && a.len() == 2
         {
             let is_null = |v: &Value| {
-                v.get("type").and_then(Value::as_str) == Some("null")
-                    || v.get("const") == Some(&Value::Null)
+                v.kw("type").and_then(Value::as_str) == Some("null")
+                    || v.kw("const") == Some(&Value::Null)
             };
             if is_null(&a[1]) {
                 return Some((0, &a[0]));
@@ -668,6 +710,89 @@ fn nullable_inner(m: &Map<String, Value>) -> Option<(usize, &Value)> {
         }
     }
     None
+}
+
+/// Keyword lookup in a schema object. Schemas are small maps: below a
+/// handful of keys a scan beats hashing the keyword (serde_json's maps hash
+/// with SipHash), and most lookups are for keywords that are absent.
+trait Keyword {
+    fn kw(&self, k: &str) -> Option<&Value>;
+}
+
+impl Keyword for Map<String, Value> {
+    fn kw(&self, k: &str) -> Option<&Value> {
+        if self.len() <= 8 {
+            self.iter().find(|(key, _)| key.as_str() == k).map(|(_, v)| v)
+        } else {
+            self.get(k)
+        }
+    }
+}
+
+impl Keyword for Value {
+    fn kw(&self, k: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.kw(k))
+    }
+}
+
+/// Where an applicator's subschema sits in its parent.
+#[derive(Clone, Copy)]
+enum Via<'k> {
+    /// Member `i` of `allOf`, `anyOf` or `oneOf`.
+    Member(&'static str, usize),
+    Then,
+    Else,
+    /// A keyword whose value is one subschema (`items`, ...).
+    Key(&'static str),
+    /// The `dependentSchemas` (or draft-07 `dependencies`) entry of a key.
+    Dependent(&'static str, &'k str),
+}
+
+impl Via<'_> {
+    fn pointer(self, parent: &str) -> String {
+        match self {
+            Via::Member(key, i) => {
+                let mut p = concat(&[parent, "/", key, "/"]);
+                push_number(&mut p, i);
+                p
+            }
+            Via::Then => concat(&[parent, "/then"]),
+            Via::Else => concat(&[parent, "/else"]),
+            Via::Key(key) => concat(&[parent, "/", key]),
+            Via::Dependent(key, k) => concat(&[parent, "/", key, "/", &escape_pointer_token(k)]),
+        }
+    }
+
+    /// Whether a named (`$ref`) subschema here is linked rather than merged:
+    /// everything but `allOf`, whose members always apply.
+    fn linkable(self) -> bool {
+        !matches!(self, Via::Member("allOf", _))
+    }
+
+    /// When its fields apply, added to `outer` (when the parent applies).
+    fn when(self, outer: &str) -> String {
+        let own = match self {
+            Via::Member("allOf", _) => return outer.to_owned(),
+            Via::Member(key, i) => {
+                let mut n = String::with_capacity(24);
+                n.push_str("variant ");
+                push_number(&mut n, i + 1);
+                for part in [" of `", key, "`"] {
+                    n.push_str(part);
+                }
+                n
+            }
+            Via::Then => "when `if` matches".to_owned(),
+            Via::Else => "when `if` does not match".to_owned(),
+            Via::Key(_) => return outer.to_owned(),
+            Via::Dependent(_, k) => concat(&["when `", k, "` is present"]),
+        };
+        if outer.is_empty() {
+            own
+        } else {
+            concat(&[outer, ", ", &own])
+        }
+    }
 }
 
 /// A property row to render: from the object itself or one of its applicators.
@@ -689,11 +814,11 @@ fn own_props<'a>(
     note: &str,
     out: &mut Vec<AppliedProp<'a>>,
 ) {
-    let Some(props) = m.get("properties").and_then(Value::as_object) else {
+    let Some(props) = m.kw("properties").and_then(Value::as_object) else {
         return;
     };
     let required: HashSet<&str> = m
-        .get("required")
+        .kw("required")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
@@ -710,7 +835,7 @@ fn own_props<'a>(
         .map(|(k, v)| AppliedProp {
             name: k.clone(),
             value: v,
-            pointer: format!("{pointer}/properties/{}", escape_pointer_token(k)),
+            pointer: concat(&[pointer, "/properties/", &escape_pointer_token(k)]),
             note: note.to_owned(),
             required: required.contains(k.as_str()),
         })
@@ -733,10 +858,10 @@ impl<'a> Ctx<'a> {
     /// nothing. Remembered per pointer: a definition used by many rows, or by
     /// many members of unions, is described once. A schema that contains
     /// itself through unions or items is named where it recurs.
-    fn describe(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described<'a> {
+    fn describe(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Rc<Described<'a>> {
         let key = address(s);
         if let Some(d) = self.described.get(&key) {
-            return d.clone();
+            return Rc::clone(d);
         }
         if !self.describing.insert(key) {
             let name = pointer
@@ -744,7 +869,7 @@ impl<'a> Ctx<'a> {
                 .next()
                 .map(unescape_pointer_token)
                 .unwrap_or_default();
-            return Described {
+            return Rc::new(Described {
                 kind: format!(
                     "{} (recursive)",
                     if pointer.is_empty() {
@@ -757,12 +882,27 @@ impl<'a> Ctx<'a> {
                 description: String::new(),
                 default: String::new(),
                 child: None,
-            };
+            });
         }
-        let d = self.describe_uncached(pointer, s, depth);
+        let d = Rc::new(self.describe_uncached(pointer, s, depth));
         self.describing.remove(&key);
-        self.described.insert(key, d.clone());
+        self.described.insert(key, Rc::clone(&d));
         d
+    }
+
+    /// [`Ctx::describe`] for the subschema `s` of the schema at `parent`:
+    /// its pointer is spelled out only when it has not been described yet.
+    fn describe_via(
+        &mut self,
+        parent: &str,
+        via: Via<'_>,
+        s: &'a Value,
+        depth: usize,
+    ) -> Rc<Described<'a>> {
+        match self.described.get(&address(s)) {
+            Some(d) => Rc::clone(d),
+            None => self.describe(&via.pointer(parent), s, depth),
+        }
     }
 
     fn describe_uncached(&mut self, pointer: &str, s: &'a Value, depth: usize) -> Described<'a> {
@@ -793,15 +933,15 @@ impl<'a> Ctx<'a> {
                 return d;
             }
         };
-        if let Some(desc) = m.get("description").and_then(Value::as_str) {
+        if let Some(desc) = m.kw("description").and_then(Value::as_str) {
             d.description = desc.to_owned();
-        } else if let Some(t) = m.get("title").and_then(Value::as_str) {
+        } else if let Some(t) = m.kw("title").and_then(Value::as_str) {
             d.description = t.to_owned();
         }
-        if let Some(def) = m.get("default") {
+        if let Some(def) = m.kw("default") {
             d.default = json_code(def);
         }
-        if m.get("deprecated") == Some(&Value::Bool(true)) {
+        if m.kw("deprecated") == Some(&Value::Bool(true)) {
             d.constraints.push("**deprecated**".into());
         }
         // A reference: describe the target, keep our own description.
@@ -812,32 +952,32 @@ impl<'a> Ctx<'a> {
                 return d;
             }
             let inner = self.describe(&tp, target, depth + 1);
-            d.kind = inner.kind;
+            d.kind = inner.kind.clone();
             if d.description.is_empty() {
-                d.description = inner.description;
+                d.description = inner.description.clone();
             }
             if d.default.is_empty() {
-                d.default = inner.default;
+                d.default = inner.default.clone();
             }
-            d.constraints.extend(inner.constraints);
-            d.child = inner.child;
+            d.constraints.extend(inner.constraints.iter().cloned());
+            d.child = inner.child.clone();
             self.add_local_constraints(m, &mut d);
             let _ = r;
             return d;
         }
         if let Some((i, inner)) = nullable_inner(m) {
-            let key = if m.contains_key("anyOf") {
+            let key = if m.kw("anyOf").is_some() {
                 "anyOf"
             } else {
                 "oneOf"
             };
-            let inner_d = self.describe(&format!("{pointer}/{key}/{i}"), inner, depth + 1);
+            let inner_d = self.describe_via(pointer, Via::Member(key, i), inner, depth + 1);
             d.kind = format!("{} or null", inner_d.kind);
             if d.description.is_empty() {
-                d.description = inner_d.description;
+                d.description = inner_d.description.clone();
             }
-            d.constraints.extend(inner_d.constraints);
-            d.child = inner_d.child;
+            d.constraints.extend(inner_d.constraints.iter().cloned());
+            d.child = inner_d.child.clone();
             return d;
         }
         if let Some(members) = const_members(m) {
@@ -858,14 +998,14 @@ impl<'a> Ctx<'a> {
             return d;
         }
         let types = type_names(m);
-        if let Some(c) = m.get("const") {
+        if let Some(c) = m.kw("const") {
             d.kind = if types.is_empty() {
                 "const".into()
             } else {
                 types.join(" or ")
             };
             d.constraints.push(format!("always {}", json_code(c)));
-        } else if let Some(Value::Array(e)) = m.get("enum") {
+        } else if let Some(Value::Array(e)) = m.kw("enum") {
             d.kind = if types.is_empty() {
                 "enum".into()
             } else {
@@ -876,14 +1016,13 @@ impl<'a> Ctx<'a> {
                 e.iter().map(json_code).collect::<Vec<_>>().join(", ")
             ));
         } else if types.contains(&"array")
-            || (types.is_empty() && (m.contains_key("items") || m.contains_key("prefixItems")))
+            || (types.is_empty() && (m.kw("items").is_some() || m.kw("prefixItems").is_some()))
         {
-            match m.get("items") {
+            match m.kw("items") {
                 Some(items @ (Value::Object(_) | Value::Bool(_))) => {
-                    let ip = format!("{pointer}/items");
-                    let inner = self.describe(&ip, items, depth + 1);
+                    let inner = self.describe_via(pointer, Via::Key("items"), items, depth + 1);
                     d.kind = format!("array of {}", inner.kind);
-                    d.child = inner.child;
+                    d.child = inner.child.clone();
                     if !inner.constraints.is_empty() {
                         d.constraints
                             .push(format!("items: {}", inner.constraints.join("; ")));
@@ -891,7 +1030,7 @@ impl<'a> Ctx<'a> {
                 }
                 _ => d.kind = "array".into(),
             }
-            if m.get("prefixItems").is_some() {
+            if m.kw("prefixItems").is_some() {
                 d.constraints
                     .push("positional items (`prefixItems`)".into());
             }
@@ -901,11 +1040,11 @@ impl<'a> Ctx<'a> {
             }
         } else if is_object_schema(s) || types.contains(&"object") {
             d.kind = "object".into();
-            if is_object_schema(s) || self.has_applied_props(pointer, m) {
+            if is_object_schema(s) || self.has_applied_props(pointer, s) {
                 d.child = Some((pointer.to_owned(), s));
-            } else if let Some(ap) = m.get("additionalProperties").filter(|v| v.is_object()) {
+            } else if let Some(ap) = m.kw("additionalProperties").filter(|v| v.is_object()) {
                 let inner =
-                    self.describe(&format!("{pointer}/additionalProperties"), ap, depth + 1);
+                    self.describe_via(pointer, Via::Key("additionalProperties"), ap, depth + 1);
                 d.kind = format!("map of {}", inner.kind);
             }
             let others: Vec<&str> = types.iter().copied().filter(|t| *t != "object").collect();
@@ -916,15 +1055,14 @@ impl<'a> Ctx<'a> {
             d.kind = types.join(" or ");
         } else {
             for key in ["oneOf", "anyOf", "allOf"] {
-                if let Some(Value::Array(a)) = m.get(key) {
+                if let Some(Value::Array(a)) = m.kw(key) {
                     let mut kinds = Vec::new();
                     for (i, member) in a.iter().enumerate() {
-                        let inner =
-                            self.describe(&format!("{pointer}/{key}/{i}"), member, depth + 1);
+                        let inner = self.describe_via(pointer, Via::Member(key, i), member, depth + 1);
                         if d.child.is_none() {
-                            d.child = inner.child;
+                            d.child = inner.child.clone();
                         }
-                        kinds.push(inner.kind);
+                        kinds.push(inner.kind.clone());
                     }
                     let word = match key {
                         "oneOf" => "exactly one of",
@@ -933,14 +1071,14 @@ impl<'a> Ctx<'a> {
                     };
                     d.kind = format!("{word}: {}", kinds.join(", "));
                     // Object members get one table with every member's fields.
-                    if self.has_applied_props(pointer, m) {
+                    if self.has_applied_props(pointer, s) {
                         d.child = Some((pointer.to_owned(), s));
                     }
                     break;
                 }
             }
             if d.kind.is_empty() {
-                d.kind = if m.contains_key("not") {
+                d.kind = if m.kw("not").is_some() {
                     "any (with exclusions)".into()
                 } else {
                     "any".into()
@@ -956,11 +1094,11 @@ impl<'a> Ctx<'a> {
         if !m.keys().any(|k| is_constraint_keyword(k)) {
             return;
         }
-        let num = |k: &str| m.get(k).filter(|v| v.is_number()).map(|v| v.to_string());
-        if let Some(p) = m.get("pattern").and_then(Value::as_str) {
+        let num = |k: &str| m.kw(k).filter(|v| v.is_number()).map(|v| v.to_string());
+        if let Some(p) = m.kw("pattern").and_then(Value::as_str) {
             d.constraints.push(pattern(p));
         }
-        if let Some(f) = m.get("format").and_then(Value::as_str) {
+        if let Some(f) = m.kw("format").and_then(Value::as_str) {
             d.constraints.push(format!("format {}", code(f)));
         }
         match (num("minLength"), num("maxLength")) {
@@ -986,7 +1124,7 @@ impl<'a> Ctx<'a> {
             (None, Some(b)) => d.constraints.push(format!("at most {b} item(s)")),
             _ => {}
         }
-        if m.get("uniqueItems") == Some(&Value::Bool(true)) {
+        if m.kw("uniqueItems") == Some(&Value::Bool(true)) {
             d.constraints.push("unique items".into());
         }
         match (num("minProperties"), num("maxProperties")) {
@@ -994,29 +1132,29 @@ impl<'a> Ctx<'a> {
             (None, Some(b)) => d.constraints.push(format!("at most {b} propert(ies)")),
             _ => {}
         }
-        if m.get("additionalProperties") == Some(&Value::Bool(false))
-            || m.get("unevaluatedProperties") == Some(&Value::Bool(false))
+        if m.kw("additionalProperties") == Some(&Value::Bool(false))
+            || m.kw("unevaluatedProperties") == Some(&Value::Bool(false))
         {
             d.constraints.push("no other keys".into());
         }
         if let Some(pn) = m
-            .get("propertyNames")
-            .and_then(|v| v.get("pattern"))
+            .kw("propertyNames")
+            .and_then(|v| v.kw("pattern"))
             .and_then(Value::as_str)
         {
             d.constraints.push(format!("keys match {}", code(pn)));
         }
-        if m.contains_key("if") {
+        if m.kw("if").is_some() {
             d.constraints
                 .push("conditional (`if`/`then`/`else`)".into());
         }
-        if m.contains_key("not") {
+        if m.kw("not").is_some() {
             d.constraints.push("with exclusions (`not`)".into());
         }
-        if m.get("readOnly") == Some(&Value::Bool(true)) {
+        if m.kw("readOnly") == Some(&Value::Bool(true)) {
             d.constraints.push("read-only".into());
         }
-        if m.get("writeOnly") == Some(&Value::Bool(true)) {
+        if m.kw("writeOnly") == Some(&Value::Bool(true)) {
             d.constraints.push("write-only".into());
         }
     }
@@ -1069,14 +1207,14 @@ impl<'a> Ctx<'a> {
         self.rendered.insert(address(s), table_id.clone());
         let Value::Object(m) = s else { return };
         let required: HashSet<&str> = m
-            .get("required")
+            .kw("required")
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut rows = Vec::new();
         let mut props = Vec::new();
         own_props(pointer, m, "", &mut props);
-        let mut seen = std::iter::once(pointer.to_owned()).collect::<HashSet<_>>();
+        let mut seen = std::iter::once(address(s)).collect::<HashSet<_>>();
         let mut named = Vec::new();
         self.applied_props(pointer, m, "", &mut seen, &mut props, &mut named);
         let variants = named
@@ -1102,7 +1240,7 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let mut extra: Vec<(String, &'a Value, String, &'static str)> = Vec::new();
-        if let Some(pp) = m.get("patternProperties").and_then(Value::as_object) {
+        if let Some(pp) = m.kw("patternProperties").and_then(Value::as_object) {
             for (k, v) in pp {
                 extra.push((
                     k.clone(),
@@ -1112,7 +1250,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
         }
-        if let Some(ap @ Value::Object(_)) = m.get("additionalProperties") {
+        if let Some(ap @ Value::Object(_)) = m.kw("additionalProperties") {
             extra.push((
                 "*".into(),
                 ap,
@@ -1130,7 +1268,7 @@ impl<'a> Ctx<'a> {
         } in props
         {
             let shown = if is_ident(&name) {
-                format!("{label}{sep}{name}")
+                concat(&[label, sep, &name])
             } else {
                 format!(
                     "{label}[{}]",
@@ -1140,7 +1278,7 @@ impl<'a> Ctx<'a> {
             let row_anchor = if anchor.is_empty() {
                 id_part(&name)
             } else {
-                format!("{anchor}.{}", id_part(&name))
+                concat(&[anchor, ".", &id_part(&name)])
             };
             let req = if required.contains(name.as_str()) || req_here {
                 "yes"
@@ -1203,90 +1341,66 @@ impl<'a> Ctx<'a> {
         pointer: &str,
         m: &'a Map<String, Value>,
         note: &str,
-        seen: &mut HashSet<String>,
+        seen: &mut HashSet<usize>,
         out: &mut Vec<AppliedProp<'a>>,
         variants: &mut Vec<(String, String, &'a Value)>,
     ) {
-        let join = |extra: String| {
-            if note.is_empty() {
-                extra
-            } else {
-                format!("{note}, {extra}")
-            }
-        };
-        // (pointer, schema, when it applies, whether a named one is linked)
-        let mut subs: Vec<(String, &'a Value, String, bool)> = Vec::new();
+        let mut subs: Vec<(Via<'a>, &'a Value)> = Vec::new();
         for key in ["allOf", "anyOf", "oneOf"] {
-            if let Some(Value::Array(a)) = m.get(key) {
-                for (i, v) in a.iter().enumerate() {
-                    let n = if key == "allOf" {
-                        note.to_owned()
-                    } else {
-                        join(format!("variant {} of `{key}`", i + 1))
-                    };
-                    subs.push((format!("{pointer}/{key}/{i}"), v, n, key != "allOf"));
-                }
+            if let Some(Value::Array(a)) = m.kw(key) {
+                subs.extend(a.iter().enumerate().map(|(i, v)| (Via::Member(key, i), v)));
             }
         }
-        if m.contains_key("if") {
-            if let Some(v) = m.get("then") {
-                subs.push((
-                    format!("{pointer}/then"),
-                    v,
-                    join("when `if` matches".into()),
-                    true,
-                ));
-            }
-            if let Some(v) = m.get("else") {
-                subs.push((
-                    format!("{pointer}/else"),
-                    v,
-                    join("when `if` does not match".into()),
-                    true,
-                ));
-            }
+        if m.kw("if").is_some() {
+            subs.extend(m.kw("then").map(|v| (Via::Then, v)));
+            subs.extend(m.kw("else").map(|v| (Via::Else, v)));
         }
         for key in ["dependentSchemas", "dependencies"] {
-            if let Some(Value::Object(deps)) = m.get(key) {
-                for (k, v) in deps.iter().filter(|(_, v)| v.is_object()) {
-                    subs.push((
-                        format!("{pointer}/{key}/{}", escape_pointer_token(k)),
-                        v,
-                        join(format!("when `{k}` is present")),
-                        true,
-                    ));
-                }
+            if let Some(Value::Object(deps)) = m.kw(key) {
+                subs.extend(
+                    deps.iter()
+                        .filter(|(_, v)| v.is_object())
+                        .map(|(k, v)| (Via::Dependent(key, k), v)),
+                );
             }
         }
-        for (p, v, n, linkable) in subs {
+        for (via, v) in subs {
             // `allOf` members always apply: their fields are this object's.
             // A named variant (a `$ref`) keeps its own table and is linked.
-            let named_variant = linkable && ref_of(v).is_some();
-            let (p, v) = self.deref(&p, v);
-            if !seen.insert(p.clone()) {
+            let named_variant = via.linkable() && ref_of(v).is_some();
+            // Pointers are built only when needed: a union of hundreds of
+            // references resolves each from the cache.
+            let (p, v) = match ref_of(v).and_then(|r| self.resolved.get(r)) {
+                Some((tp, t)) if ref_of(t).is_none() => (tp.clone(), *t),
+                _ => self.deref(&via.pointer(pointer), v),
+            };
+            if !seen.insert(address(v)) {
                 continue;
             }
             let Value::Object(sm) = v else { continue };
             if named_variant {
-                if is_object_schema(v) || self.has_applied_props(&p, sm) {
-                    variants.push((n, p, v));
+                if is_object_schema(v) || self.has_applied_props(&p, v) {
+                    variants.push((via.when(note), p, v));
                 }
                 continue;
             }
+            let n = via.when(note);
             own_props(&p, sm, &n, out);
             self.applied_props(&p, sm, &n, seen, out, variants);
         }
     }
 
-    fn has_applied_props(&mut self, pointer: &str, m: &'a Map<String, Value>) -> bool {
-        let key = std::ptr::from_ref(m) as usize;
+    /// Whether the object schema `s` declares fields through its applicators.
+    fn has_applied_props(&mut self, pointer: &str, s: &'a Value) -> bool {
+        let key = address(s);
         if let Some(&known) = self.has_applied.get(&key) {
             return known;
         }
+        let Value::Object(m) = s else { return false };
         // Mark first: a cycle of named variants asks again while deciding.
         self.has_applied.insert(key, false);
         let (mut found, mut variants) = (Vec::new(), Vec::new());
-        let mut seen = std::iter::once(pointer.to_owned()).collect::<HashSet<_>>();
+        let mut seen = std::iter::once(key).collect::<HashSet<_>>();
         self.applied_props(pointer, m, "", &mut seen, &mut found, &mut variants);
         let any = !found.is_empty() || !variants.is_empty();
         self.has_applied.insert(key, any);
@@ -1305,7 +1419,7 @@ impl<'a> Ctx<'a> {
             };
             self.add_local_constraints(m, &mut d);
             constraints = d.constraints;
-            let desc = m.get("description").and_then(Value::as_str).unwrap_or("");
+            let desc = m.kw("description").and_then(Value::as_str).unwrap_or("");
             let _ = pointer;
             let kind = if constraints.is_empty() {
                 "object".to_owned()
@@ -1355,11 +1469,11 @@ impl<'a> Ctx<'a> {
         required: &str,
     ) -> Row {
         let d = self.describe(pointer, s, 0);
-        let id = self.unique_id(format!("{}.{row_anchor}", self.prefix));
+        let id = self.unique_id(concat(&[&self.prefix, ".", row_anchor]));
         let mut kind = cell(&d.kind);
-        if let Some((child_ptr, child)) = d.child {
+        if let Some((child_ptr, child)) = &d.child {
             // Dereference: the child table belongs to the object schema itself.
-            let (cp, child) = self.deref(&child_ptr, child);
+            let (cp, child) = self.deref(child_ptr, child);
             let child_label = if kind.starts_with("array of") || kind.contains("array of") {
                 format!("{shown}[]")
             } else {
@@ -1367,10 +1481,10 @@ impl<'a> Ctx<'a> {
             };
             let already = self.rendered.get(&address(child)).cloned();
             match already {
-                Some(existing) => kind = format!("{kind} ([see table](#{existing}))"),
+                Some(existing) => kind = concat(&[&kind, " ([see table](#", &existing, "))"]),
                 None => {
                     let id = self.table_for(cp, child, child_label, row_anchor.to_owned());
-                    kind = format!("{kind} ([fields](#{id}))");
+                    kind = concat(&[&kind, " ([fields](#", &id, "))"]);
                 }
             }
         }
@@ -1379,7 +1493,7 @@ impl<'a> Ctx<'a> {
             name: code(shown),
             kind,
             required: required.into(),
-            default: d.default,
+            default: d.default.clone(),
             constraints: cell(&d.constraints.join("; ")),
             description: cell(&d.description),
         }
@@ -1466,7 +1580,6 @@ pub fn to_markdown(rendered: &Rendered, template: Option<&str>) -> Result<String
 }
 
 fn write_default(rendered: &Rendered) -> String {
-    use std::fmt::Write;
     let size: usize = rendered
         .tables
         .iter()
@@ -1483,19 +1596,22 @@ fn write_default(rendered: &Rendered) -> String {
         .sum();
     let mut out = String::with_capacity(size + rendered.tables.len() * 200);
     for t in &rendered.tables {
-        let _ = write!(
-            out,
-            "<div class=\"schema-table\" id=\"{}\">\n\n**{}** ({})",
-            t.id, t.title, t.kind
-        );
+        for part in ["<div class=\"schema-table\" id=\"", &t.id, "\">\n\n**", &t.title, "** ("] {
+            out.push_str(part);
+        }
+        out.push_str(&t.kind);
+        out.push(')');
         if !t.description.is_empty() {
-            let _ = write!(out, ": {}", t.description);
+            out.push_str(": ");
+            out.push_str(&t.description);
         }
         out.push('\n');
         if !t.variants.is_empty() {
             out.push('\n');
             for v in &t.variants {
-                let _ = writeln!(out, "- {}: [{}](#{})", v.when, v.name, v.id);
+                for part in ["- ", &v.when, ": [", &v.name, "](#", &v.id, ")\n"] {
+                    out.push_str(part);
+                }
             }
         }
         if t.rows.is_empty() {
@@ -1512,15 +1628,17 @@ fn write_default(rendered: &Rendered) -> String {
         }
         out.push_str("---|---|\n");
         for r in &t.rows {
-            let _ = write!(
-                out,
-                "| <span id=\"{}\"></span>{} | {} | {} |",
-                r.id, r.name, r.kind, r.required
-            );
-            if t.has_default {
-                let _ = write!(out, " {} |", r.default);
+            for part in ["| <span id=\"", &r.id, "\"></span>", &r.name, " | ", &r.kind, " | ", &r.required, " |"] {
+                out.push_str(part);
             }
-            let _ = writeln!(out, " {} | {} |", r.constraints, r.description);
+            if t.has_default {
+                out.push(' ');
+                out.push_str(&r.default);
+                out.push_str(" |");
+            }
+            for part in [" ", &r.constraints, " | ", &r.description, " |\n"] {
+                out.push_str(part);
+            }
         }
         out.push_str("\n</div>\n");
     }
