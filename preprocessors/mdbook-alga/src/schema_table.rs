@@ -109,12 +109,12 @@ pub fn cell(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut in_code = false;
     let (mut i, mut copied) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !CELL_SPECIAL[b as usize] {
-            i += 1;
-            continue;
+    loop {
+        match bytes[i..].iter().position(|&b| CELL_SPECIAL[b as usize]) {
+            Some(n) => i += n,
+            None => break,
         }
+        let b = bytes[i];
         // Every special character is ASCII: the slices fall on char
         // boundaries.
         out.push_str(&text[copied..i]);
@@ -290,6 +290,8 @@ struct Ctx<'a> {
 struct Pending<'a> {
     pointer: String,
     schema: &'a Value,
+    /// The definition's name, for the table of a named variant.
+    definition: Option<String>,
     label: String,
     anchor: String,
     /// The table id reserved when the table was scheduled (empty: pick one
@@ -298,6 +300,22 @@ struct Pending<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    fn new(root: &'a Value, prefix: &str) -> Ctx<'a> {
+        Ctx {
+            root,
+            prefix: id_part(prefix),
+            issues: Vec::new(),
+            tables: Vec::new(),
+            rendered: HashMap::default(),
+            used_ids: HashSet::default(),
+            has_applied: HashMap::default(),
+            described: HashMap::default(),
+            describing: HashSet::default(),
+            resolved: HashMap::default(),
+            queue: std::collections::VecDeque::new(),
+        }
+    }
+
     fn issue(&mut self, pointer: &str, message: impl Into<String>, error: bool) {
         let i = SchemaIssue {
             pointer: pointer.to_owned(),
@@ -722,7 +740,9 @@ trait Keyword {
 impl Keyword for Map<String, Value> {
     fn kw(&self, k: &str) -> Option<&Value> {
         if self.len() <= 8 {
-            self.iter().find(|(key, _)| key.as_str() == k).map(|(_, v)| v)
+            self.iter()
+                .find(|(key, _)| key.as_str() == k)
+                .map(|(_, v)| v)
         } else {
             self.get(k)
         }
@@ -733,6 +753,32 @@ impl Keyword for Value {
     fn kw(&self, k: &str) -> Option<&Value> {
         self.as_object().and_then(|m| m.kw(k))
     }
+}
+
+/// The subschemas of `m`'s applicators that can declare fields: the members
+/// of `allOf`, `anyOf` and `oneOf`, `then` and `else` (with an `if`), and
+/// the entries of `dependentSchemas` (or draft-07 `dependencies`).
+fn applicator_subs(m: &Map<String, Value>) -> Vec<(Via<'_>, &Value)> {
+    let mut subs = Vec::new();
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(a)) = m.kw(key) {
+            subs.extend(a.iter().enumerate().map(|(i, v)| (Via::Member(key, i), v)));
+        }
+    }
+    if m.kw("if").is_some() {
+        subs.extend(m.kw("then").map(|v| (Via::Then, v)));
+        subs.extend(m.kw("else").map(|v| (Via::Else, v)));
+    }
+    for key in ["dependentSchemas", "dependencies"] {
+        if let Some(Value::Object(deps)) = m.kw(key) {
+            subs.extend(
+                deps.iter()
+                    .filter(|(_, v)| v.is_object())
+                    .map(|(k, v)| (Via::Dependent(key, k), v)),
+            );
+        }
+    }
+    subs
 }
 
 /// Where an applicator's subschema sits in its parent.
@@ -1058,11 +1104,21 @@ impl<'a> Ctx<'a> {
                 if let Some(Value::Array(a)) = m.kw(key) {
                     let mut kinds = Vec::new();
                     for (i, member) in a.iter().enumerate() {
-                        let inner = self.describe_via(pointer, Via::Member(key, i), member, depth + 1);
+                        let inner =
+                            self.describe_via(pointer, Via::Member(key, i), member, depth + 1);
                         if d.child.is_none() {
                             d.child = inner.child.clone();
                         }
-                        kinds.push(inner.kind.clone());
+                        // A named object variant is known by its name (its
+                        // table is linked from the union's).
+                        let named = ref_of(member)
+                            .filter(|_| inner.child.is_some())
+                            .and_then(|r| r.rsplit('/').next())
+                            .filter(|n| !n.is_empty() && !n.starts_with('#'));
+                        kinds.push(match named {
+                            Some(n) => code(&unescape_pointer_token(n)),
+                            None => inner.kind.clone(),
+                        });
                     }
                     let word = match key {
                         "oneOf" => "exactly one of",
@@ -1165,6 +1221,7 @@ impl<'a> Ctx<'a> {
         self.queue.push_back(Pending {
             pointer,
             schema,
+            definition: None,
             label,
             anchor,
             id: String::new(),
@@ -1177,12 +1234,20 @@ impl<'a> Ctx<'a> {
         while let Some(Pending {
             pointer,
             schema,
+            definition,
             label,
             anchor,
             id,
         }) = self.queue.pop_front()
         {
+            let before = self.tables.len();
             self.render_one(&pointer, schema, &label, &anchor, id);
+            if let Some(name) = definition
+                && self.tables.len() > before
+                && let Some(t) = self.tables.last_mut()
+            {
+                t.title = concat(&[&t.title, " as ", &code(&name)]);
+            }
         }
     }
 
@@ -1231,7 +1296,13 @@ impl<'a> Ctx<'a> {
                 } else {
                     format!("{anchor}.variant-{}", i + 1)
                 };
-                let id = self.table_for(target, schema, label.to_owned(), variant_anchor);
+                let id = self.table_for(
+                    target,
+                    schema,
+                    Some(&name),
+                    label.to_owned(),
+                    variant_anchor,
+                );
                 VariantLink {
                     when: cell(&when),
                     name: code(&name),
@@ -1345,35 +1416,11 @@ impl<'a> Ctx<'a> {
         out: &mut Vec<AppliedProp<'a>>,
         variants: &mut Vec<(String, String, &'a Value)>,
     ) {
-        let mut subs: Vec<(Via<'a>, &'a Value)> = Vec::new();
-        for key in ["allOf", "anyOf", "oneOf"] {
-            if let Some(Value::Array(a)) = m.kw(key) {
-                subs.extend(a.iter().enumerate().map(|(i, v)| (Via::Member(key, i), v)));
-            }
-        }
-        if m.kw("if").is_some() {
-            subs.extend(m.kw("then").map(|v| (Via::Then, v)));
-            subs.extend(m.kw("else").map(|v| (Via::Else, v)));
-        }
-        for key in ["dependentSchemas", "dependencies"] {
-            if let Some(Value::Object(deps)) = m.kw(key) {
-                subs.extend(
-                    deps.iter()
-                        .filter(|(_, v)| v.is_object())
-                        .map(|(k, v)| (Via::Dependent(key, k), v)),
-                );
-            }
-        }
-        for (via, v) in subs {
+        for (via, v) in applicator_subs(m) {
             // `allOf` members always apply: their fields are this object's.
             // A named variant (a `$ref`) keeps its own table and is linked.
             let named_variant = via.linkable() && ref_of(v).is_some();
-            // Pointers are built only when needed: a union of hundreds of
-            // references resolves each from the cache.
-            let (p, v) = match ref_of(v).and_then(|r| self.resolved.get(r)) {
-                Some((tp, t)) if ref_of(t).is_none() => (tp.clone(), *t),
-                _ => self.deref(&via.pointer(pointer), v),
-            };
+            let (p, v) = self.resolve_sub(pointer, via, v);
             if !seen.insert(address(v)) {
                 continue;
             }
@@ -1399,12 +1446,50 @@ impl<'a> Ctx<'a> {
         let Value::Object(m) = s else { return false };
         // Mark first: a cycle of named variants asks again while deciding.
         self.has_applied.insert(key, false);
-        let (mut found, mut variants) = (Vec::new(), Vec::new());
         let mut seen = std::iter::once(key).collect::<HashSet<_>>();
-        self.applied_props(pointer, m, "", &mut seen, &mut found, &mut variants);
-        let any = !found.is_empty() || !variants.is_empty();
+        let any = self.any_applied(pointer, m, &mut seen);
         self.has_applied.insert(key, any);
         any
+    }
+
+    /// Whether [`Ctx::applied_props`] would find a field or a named
+    /// variant; stops at the first, and builds no rows.
+    fn any_applied(
+        &mut self,
+        pointer: &str,
+        m: &'a Map<String, Value>,
+        seen: &mut HashSet<usize>,
+    ) -> bool {
+        for (via, v) in applicator_subs(m) {
+            let named_variant = via.linkable() && ref_of(v).is_some();
+            let (p, v) = self.resolve_sub(pointer, via, v);
+            if !seen.insert(address(v)) {
+                continue;
+            }
+            let Value::Object(sm) = v else { continue };
+            let found = if named_variant {
+                is_object_schema(v) || self.has_applied_props(&p, v)
+            } else {
+                sm.kw("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|props| !props.is_empty())
+                    || self.any_applied(&p, sm, seen)
+            };
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The schema an applicator's subschema stands for, and its pointer:
+    /// built only when needed, since a union of hundreds of references
+    /// resolves each from the cache.
+    fn resolve_sub(&mut self, parent: &str, via: Via<'_>, v: &'a Value) -> (String, &'a Value) {
+        match ref_of(v).and_then(|r| self.resolved.get(r)) {
+            Some((tp, t)) if ref_of(t).is_none() => (tp.clone(), *t),
+            _ => self.deref(&via.pointer(parent), v),
+        }
     }
 
     fn describe_table(&mut self, pointer: &str, s: &'a Value) -> (String, String) {
@@ -1440,6 +1525,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         pointer: String,
         schema: &'a Value,
+        definition: Option<&str>,
         label: String,
         anchor: String,
     ) -> String {
@@ -1453,6 +1539,7 @@ impl<'a> Ctx<'a> {
         self.queue.push_back(Pending {
             pointer,
             schema,
+            definition: definition.map(str::to_owned),
             label,
             anchor,
             id: id.clone(),
@@ -1483,7 +1570,7 @@ impl<'a> Ctx<'a> {
             match already {
                 Some(existing) => kind = concat(&[&kind, " ([see table](#", &existing, "))"]),
                 None => {
-                    let id = self.table_for(cp, child, child_label, row_anchor.to_owned());
+                    let id = self.table_for(cp, child, None, child_label, row_anchor.to_owned());
                     kind = concat(&[&kind, " ([fields](#", &id, "))"]);
                 }
             }
@@ -1502,19 +1589,7 @@ impl<'a> Ctx<'a> {
 
 /// Render `root` (or the sub-schema at `pointer`) to tables.
 pub fn render_schema(root: &Value, pointer: &str, prefix: &str) -> (Rendered, Vec<SchemaIssue>) {
-    let mut ctx = Ctx {
-        root,
-        prefix: id_part(prefix),
-        issues: Vec::new(),
-        tables: Vec::new(),
-        rendered: HashMap::default(),
-        used_ids: HashSet::default(),
-        has_applied: HashMap::default(),
-        described: HashMap::default(),
-        describing: HashSet::default(),
-        resolved: HashMap::default(),
-        queue: std::collections::VecDeque::new(),
-    };
+    let mut ctx = Ctx::new(root, prefix);
     let Some(start) = pointer_get(root, pointer) else {
         ctx.issue(pointer, format!("no schema at pointer `{pointer}`"), true);
         return (Rendered { tables: vec![] }, ctx.issues);
@@ -1596,7 +1671,13 @@ fn write_default(rendered: &Rendered) -> String {
         .sum();
     let mut out = String::with_capacity(size + rendered.tables.len() * 200);
     for t in &rendered.tables {
-        for part in ["<div class=\"schema-table\" id=\"", &t.id, "\">\n\n**", &t.title, "** ("] {
+        for part in [
+            "<div class=\"schema-table\" id=\"",
+            &t.id,
+            "\">\n\n**",
+            &t.title,
+            "** (",
+        ] {
             out.push_str(part);
         }
         out.push_str(&t.kind);
@@ -1628,7 +1709,17 @@ fn write_default(rendered: &Rendered) -> String {
         }
         out.push_str("---|---|\n");
         for r in &t.rows {
-            for part in ["| <span id=\"", &r.id, "\"></span>", &r.name, " | ", &r.kind, " | ", &r.required, " |"] {
+            for part in [
+                "| <span id=\"",
+                &r.id,
+                "\"></span>",
+                &r.name,
+                " | ",
+                &r.kind,
+                " | ",
+                &r.required,
+                " |",
+            ] {
                 out.push_str(part);
             }
             if t.has_default {
@@ -1683,6 +1774,141 @@ mod tests {
                 through_template(&r, DEFAULT_TEMPLATE).unwrap()
             );
         }
+    }
+
+    /// The escaping [`cell`] must do, written the obvious way: a char at a
+    /// time. The fast version copies runs between special bytes.
+    fn cell_reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut in_code = false;
+        let mut i = 0;
+        while let Some(c) = text[i..].chars().next() {
+            if c == '<'
+                && !in_code
+                && let Some(tag) = KEPT_TAGS.iter().find(|t| text[i..].starts_with(**t))
+            {
+                out.push_str(tag);
+                i += tag.len();
+                continue;
+            }
+            match c {
+                '`' => {
+                    in_code = !in_code;
+                    out.push('`');
+                }
+                '|' => out.push_str("\\|"),
+                '\r' => {}
+                '\n' => out.push(' '),
+                '<' if !in_code => out.push_str("&lt;"),
+                '>' if !in_code => out.push_str("&gt;"),
+                '&' if !in_code => out.push_str("&amp;"),
+                '[' if !in_code => out.push_str("\\["),
+                ']' if !in_code => out.push_str("\\]"),
+                '{' if !in_code && text[i + 1..].starts_with('{') => out.push_str("&#123;"),
+                _ => out.push(c),
+            }
+            i += c.len_utf8();
+        }
+        if in_code {
+            out = out.replace('`', "\\`");
+        }
+        out.trim().to_owned()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn cell_escapes_exactly_as_the_reference(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zé€ \\t`|<>&\\[\\]{}\\r\\n]{0,6}").unwrap(),
+                    proptest::strategy::Just(KEPT_TAGS[0].to_owned()),
+                    proptest::strategy::Just(KEPT_TAGS[1].to_owned()),
+                    proptest::strategy::Just("<details".to_owned()),
+                    proptest::strategy::Just("{{".to_owned()),
+                ],
+                0..12,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(cell(&text), cell_reference(&text));
+        }
+
+        #[test]
+        fn code_spans_keep_the_text_but_pipes_and_line_breaks(text in "[a-z`|\\r\\n ]{0,12}") {
+            let c = code(&text);
+            let fence = if text.contains('`') { "`` " } else { "`" };
+            let want = text.replace('|', "\\|").replace(['\n', '\r'], " ");
+            proptest::prop_assert_eq!(c, format!("{fence}{want}{}", fence.chars().rev().collect::<String>()));
+        }
+    }
+
+    #[test]
+    fn the_keyword_prescan_flags_exactly_what_the_checks_report() {
+        let keys = [
+            "type",
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "prefixItems",
+            "required",
+            "$ref",
+            "items",
+            "description",
+        ];
+        let values = [
+            json!(null),
+            json!(true),
+            json!(1),
+            json!("string"),
+            json!("nope"),
+            json!("#/x"),
+            json!([]),
+            json!(["string", "null"]),
+            json!(["string", 3]),
+            json!({}),
+            json!({"a": {}}),
+        ];
+        for k in keys {
+            for v in &values {
+                let schema = json!({ k: v });
+                let Value::Object(m) = &schema else {
+                    unreachable!()
+                };
+                let mut ctx = Ctx::new(&schema, "s");
+                ctx.report_shape("", m);
+                assert_eq!(
+                    misshapen(k, v),
+                    !ctx.issues.is_empty(),
+                    "{k}: {v} gave {:?}",
+                    ctx.issues
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_and_pointers_are_spelled_like_format() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        assert_eq!(Via::Member("anyOf", 12).pointer("/a"), "/a/anyOf/12");
+        assert_eq!(
+            Via::Dependent("dependentSchemas", "a/b~c").pointer(""),
+            "/dependentSchemas/a~1b~0c"
+        );
+        assert_eq!(
+            Via::Member("oneOf", 0).when("when `if` matches"),
+            "when `if` matches, variant 1 of `oneOf`"
+        );
+        assert_eq!(Via::Member("allOf", 3).when("x"), "x");
     }
 
     fn md(schema: Value) -> (String, Vec<SchemaIssue>) {

@@ -445,6 +445,47 @@ fn applicators_contribute_rows_with_when_they_apply() {
     );
 }
 
+/// A variant that is a named definition keeps its own table, titled with
+/// its name and linked from the union; an inline variant is still merged.
+#[test]
+fn named_variants_are_linked_not_merged() {
+    let corpus = corpus();
+    let (out, issues) = render(
+        "22-named-variants.json",
+        corpus["22-named-variants.json"].clone(),
+    );
+    assert!(issues.is_empty(), "{issues:?}");
+    for want in [
+        "`nv_shape` | exactly one of: `Circle`, `Square`, string ([fields](#22-named-variants.nv_shape-1))",
+        "- variant 1 of `oneOf`: [`Circle`](#22-named-variants.nv_shape.variant-1)",
+        "- variant 2 of `oneOf`: [`Square`](#22-named-variants.nv_shape.variant-2)",
+        "**`nv_shape` as `Circle`** (object)",
+        // The second union that names `Circle` links to the same table.
+        "- variant 1 of `anyOf`: [`Circle`](#22-named-variants.nv_shape.variant-1)",
+        "`nv_mixed.nv_inline` | string | no | variant 2 of `anyOf` |",
+        // `then` through a `$ref` at the root.
+        "- when `if` matches: [`Extended`](#22-named-variants.variant-1)",
+        "**(root) as `Extended`** (object)",
+        // A union that contains itself is named where it recurs.
+        "`nv_tree` | any of: string, array of `Tree` (recursive) |",
+        // Two definitions that are each other's variant link both ways.
+        "- variant 1 of `anyOf`: [`LoopB`](#22-named-variants.nv_loop.variant-1)",
+        "- variant 1 of `anyOf`: [`LoopA`](#22-named-variants.nv_loop-1)",
+    ] {
+        assert!(out.contains(want), "missing {want}:\n{out}");
+    }
+    // Each variant's fields are listed once, in its own table.
+    assert_eq!(out.matches("`nv_shape.nv_radius`").count(), 1, "{out}");
+    assert!(!out.contains("nv_mixed.nv_radius"), "{out}");
+    // A union of named variants alone has no field grid of its own.
+    let union = out
+        .split("<div class=\"schema-table\" id=\"22-named-variants.nv_shape-1\">")
+        .nth(1)
+        .and_then(|t| t.split("</div>").next())
+        .expect("the union's table");
+    assert!(!union.contains("| Field |"), "{union}");
+}
+
 /// Malformed schemas through a book: each error is located in the schema file.
 fn schema_headlines(text: &[u8]) -> Vec<String> {
     let text = text.to_vec();
