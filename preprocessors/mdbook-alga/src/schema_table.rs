@@ -109,11 +109,8 @@ pub fn cell(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut in_code = false;
     let (mut i, mut copied) = (0, 0);
-    loop {
-        match bytes[i..].iter().position(|&b| CELL_SPECIAL[b as usize]) {
-            Some(n) => i += n,
-            None => break,
-        }
+    while let Some(n) = bytes[i..].iter().position(|&b| CELL_SPECIAL[b as usize]) {
+        i += n;
         let b = bytes[i];
         // Every special character is ASCII: the slices fall on char
         // boundaries.
