@@ -3,6 +3,7 @@ mod bench;
 mod e2e;
 mod http;
 mod redirects;
+mod serve;
 mod tasks;
 mod upstream;
 mod webdriver;

@@ -28,11 +28,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("serve") => {
             setup(false)?;
             build_preprocessor()?;
-            let mut cmd = Command::new(tool_path("mdbook"));
-            cmd.args(["serve", "--watcher", "native"]).args(&args[1..]);
-            // Serving needs no link check backend.
-            cmd.env("MDBOOK_OUTPUT__LINKCHECK2__OPTIONAL", "true");
-            status(&mut cmd)
+            status(&mut crate::serve::command(&tool_path("mdbook"), &args[1..]))
         }
         Some("setup") => setup(true),
         Some("build") => {
@@ -289,6 +285,13 @@ fn site_checks() -> Result<()> {
         }
         bail!("{} redirect problem(s)", problems.len());
     }
+    eprintln!("xtask test: `cargo xtask serve` builds once and settles");
+    crate::serve::check_settles(
+        &tool_path("mdbook"),
+        &root,
+        &root.join("target/serve-check"),
+        std::time::Duration::from_millis(3500),
+    )?;
     eprintln!("xtask test: browser test (headless Chromium)");
     crate::e2e::ensure_browser()?;
     crate::e2e::run(&html, &root.join("target/e2e"))

@@ -142,10 +142,9 @@ fn percent_decode(s: &str) -> String {
 /// Check every relative link of every page.
 pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
     let by_path: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.path.as_str(), p)).collect();
+    // The ids of a page, worked out the first time a link needs them: most
+    // pages are never the target of a fragment link.
     let mut id_cache: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
-    for p in pages {
-        id_cache.insert(p.path.as_str(), ids(p.output));
-    }
     for page in pages {
         for (event, range) in
             Parser::new_ext(page.output, crate::scanner::cmark_options()).into_offset_iter()
@@ -236,7 +235,9 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
             if let Some(frag) = fragment
                 && !frag.is_empty()
             {
-                let ids = &id_cache[target_page.path.as_str()];
+                let ids = id_cache
+                    .entry(target_page.path.as_str())
+                    .or_insert_with(|| ids(target_page.output));
                 if !ids.contains(&frag) {
                     let near = crate::diagnostics::nearest(&frag, ids.iter().map(String::as_str));
                     report(

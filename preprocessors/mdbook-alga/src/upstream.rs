@@ -1,8 +1,8 @@
 //! What exists upstream at the pinned commit: a listing file (one path per
 //! line) or a local checkout of alga-psa read with `git`.
 
+use foldhash::{HashMap, HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
