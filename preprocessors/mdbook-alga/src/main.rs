@@ -1,11 +1,6 @@
 //! `mdbook-alga`: the book's preprocessor binary. All logic lives in the library.
 use std::process::ExitCode;
 
-// A schema or a book is thousands of small strings: mimalloc allocates and
-// frees them in about half the time of the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
