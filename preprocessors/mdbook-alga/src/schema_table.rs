@@ -778,6 +778,14 @@ fn applicator_subs(m: &Map<String, Value>) -> Vec<(Via<'_>, &Value)> {
     subs
 }
 
+/// An applicator's subschema met by [`Ctx::visit_sub`].
+struct Sub<'a> {
+    named_variant: bool,
+    pointer: String,
+    schema: &'a Value,
+    map: &'a Map<String, Value>,
+}
+
 /// Where an applicator's subschema sits in its parent.
 #[derive(Clone, Copy)]
 enum Via<'k> {
@@ -1414,15 +1422,11 @@ impl<'a> Ctx<'a> {
         variants: &mut Vec<(String, String, &'a Value)>,
     ) {
         for (via, v) in applicator_subs(m) {
-            // `allOf` members always apply: their fields are this object's.
-            // A named variant (a `$ref`) keeps its own table and is linked.
-            let named_variant = via.linkable() && ref_of(v).is_some();
-            let (p, v) = self.resolve_sub(pointer, via, v);
-            if !seen.insert(address(v)) {
+            let Some(sub) = self.visit_sub(pointer, via, v, seen) else {
                 continue;
-            }
-            let Value::Object(sm) = v else { continue };
-            if named_variant {
+            };
+            let (p, v, sm) = (sub.pointer, sub.schema, sub.map);
+            if sub.named_variant {
                 if is_object_schema(v) || self.has_applied_props(&p, v) {
                     variants.push((via.when(note), p, v));
                 }
@@ -1458,13 +1462,11 @@ impl<'a> Ctx<'a> {
         seen: &mut HashSet<usize>,
     ) -> bool {
         for (via, v) in applicator_subs(m) {
-            let named_variant = via.linkable() && ref_of(v).is_some();
-            let (p, v) = self.resolve_sub(pointer, via, v);
-            if !seen.insert(address(v)) {
+            let Some(sub) = self.visit_sub(pointer, via, v, seen) else {
                 continue;
-            }
-            let Value::Object(sm) = v else { continue };
-            let found = if named_variant {
+            };
+            let (p, v, sm) = (sub.pointer, sub.schema, sub.map);
+            let found = if sub.named_variant {
                 is_object_schema(v) || self.has_applied_props(&p, v)
             } else {
                 sm.kw("properties")
@@ -1477,6 +1479,33 @@ impl<'a> Ctx<'a> {
             }
         }
         false
+    }
+
+    /// An applicator's subschema, resolved, the first time the walk meets it
+    /// (`seen`), if it is an object schema.
+    fn visit_sub(
+        &mut self,
+        parent: &str,
+        via: Via<'_>,
+        v: &'a Value,
+        seen: &mut HashSet<usize>,
+    ) -> Option<Sub<'a>> {
+        // `allOf` members always apply: their fields are this object's.
+        // A named variant (a `$ref`) keeps its own table and is linked.
+        let named_variant = via.linkable() && ref_of(v).is_some();
+        let (pointer, schema) = self.resolve_sub(parent, via, v);
+        if !seen.insert(address(schema)) {
+            return None;
+        }
+        let Value::Object(map) = schema else {
+            return None;
+        };
+        Some(Sub {
+            named_variant,
+            pointer,
+            schema,
+            map,
+        })
     }
 
     /// The schema an applicator's subschema stands for, and its pointer:
