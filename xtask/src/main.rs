@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: everything a maintainer runs, with set-up included.
 mod bench;
+mod citation_move;
 mod e2e;
 mod http;
 mod redirects;

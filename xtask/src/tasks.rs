@@ -17,7 +17,10 @@ const HELP: &str = "cargo xtask <task>
   schema [--check]   regenerate (or check) src/schemas/extension-manifest.v2.schema.json
   bench [--quick]    performance figures against their baselines (table in target/bench/report.md)
   upstream --checkout PATH --commit SHA [--dry-run]
-                     move the pin: re-resolve every registry path and symbol at SHA, then rewrite them and the pin
+                     move the pin: re-resolve every registry path, symbol and line citation at SHA,
+                     rewrite them, the lock and the pin; queue for review the citations whose code changed
+  upstream --lock [--checkout PATH]
+                     record what every line citation cites (preprocessors/data/citations.lock)
   site-checks        after a build: the redirect table, then the browser test (screenshots in target/e2e/)
 ";
 

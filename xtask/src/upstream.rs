@@ -7,8 +7,15 @@
 //! Only when all of that resolves does it rewrite the registry files and the
 //! pin (book.toml, the CI workflows, the README); otherwise it prints what is
 //! left and changes nothing.
+//!
+//! The line citations of the pages and tables move with it
+//! ([`crate::citation_move`]): their numbers are rewritten, the citation lock
+//! is written for the new commit, and the citations whose code changed are
+//! listed in a review queue. `--lock` records the lock at the current pin.
 
+use crate::citation_move::{self, BookFiles};
 use anyhow::{Context, Result, bail};
+use mdbook_alga::citations::Lock;
 use mdbook_alga::diagnostics::{Diagnostics, Severity};
 use mdbook_alga::lint::load_superseded;
 use mdbook_alga::registry::{Entry, Registry};
@@ -18,7 +25,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "cargo xtask upstream --checkout PATH --commit SHA [--dry-run]";
+const USAGE: &str = "cargo xtask upstream --checkout PATH --commit SHA [--dry-run]
+       cargo xtask upstream --lock [--checkout PATH]";
+
+/// Where a pin move writes its review queue (it quotes upstream code, so it
+/// stays out of the repository).
+pub const REVIEW_QUEUE: &str = "target/pin-move/review-queue.md";
 
 /// One edit of a data file: replace `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,57 +48,42 @@ pub struct Plan {
     pub changes: Vec<String>,
     /// Problems that block the move.
     pub blockers: Vec<String>,
+    /// Every recorded symbol's line at the new commit (`key#name`).
+    pub symbol_lines: BTreeMap<String, u32>,
 }
 
 pub fn run(args: &[String], root: &Path) -> Result<()> {
     let mut checkout = None;
     let mut commit = None;
     let mut dry_run = false;
+    let mut lock_only = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--checkout" => checkout = it.next().map(PathBuf::from),
             "--commit" => commit = it.next().cloned(),
             "--dry-run" => dry_run = true,
+            "--lock" => lock_only = true,
             other => bail!("unknown argument `{other}`\nusage: {USAGE}"),
         }
     }
-    let checkout = checkout
-        .or_else(|| std::env::var_os("ALGA_PSA_CHECKOUT").map(PathBuf::from))
-        .with_context(|| format!("no checkout given\nusage: {USAGE}"))?;
-    let commit = commit.with_context(|| format!("no commit given\nusage: {USAGE}"))?;
-    let new_commit = resolve_commit(&checkout, &commit)?;
-
-    let book_toml = root.join("book.toml");
-    let book_text = std::fs::read_to_string(&book_toml)?;
-    let book: toml::Table = toml::from_str(&book_text)?;
-    let alga = book
-        .get("preprocessor")
-        .and_then(|p| p.get("alga"))
-        .context("book.toml has no [preprocessor.alga]")?;
-    let setting = |k: &str, default: &str| {
-        alga.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or(default)
-            .to_owned()
-    };
-    let old_commit = alga
-        .get("upstream")
-        .and_then(|u| u.get("commit"))
-        .and_then(|c| c.as_str())
-        .context("book.toml has no [preprocessor.alga.upstream] commit")?
-        .to_owned();
+    let checkout = checkout.or_else(|| std::env::var_os("ALGA_PSA_CHECKOUT").map(PathBuf::from));
+    let settings = Settings::read(root)?;
+    let old_commit = settings.commit.clone();
 
     let mut diags = Diagnostics::default();
-    let registry = Registry::load(
-        root,
-        Path::new(&setting("registry", "preprocessors/data/paths")),
-        &mut diags,
-    );
-    let superseded_file = SourceFile::read(
-        root,
-        Path::new(&setting("superseded", "preprocessors/data/superseded.toml")),
-    )?;
+    let registry = Registry::load(root, &settings.registry, &mut diags);
+    if lock_only {
+        if diags.count(Severity::Error) > 0 {
+            eprint!("{}", diags.render(false));
+            bail!("fix the registry first");
+        }
+        return write_lock(root, &settings, &registry, checkout.as_deref());
+    }
+    let checkout = checkout.with_context(|| format!("no checkout given\nusage: {USAGE}"))?;
+    let commit = commit.with_context(|| format!("no commit given\nusage: {USAGE}"))?;
+    let new_commit = resolve_commit(&checkout, &commit)?;
+    let superseded_file = SourceFile::read(root, &settings.superseded)?;
     let superseded = load_superseded(&superseded_file, &registry, &mut diags);
     if diags.count(Severity::Error) > 0 {
         eprint!("{}", diags.render(false));
@@ -107,9 +104,41 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
         }
     }
 
+    let files = BookFiles::read(root, &settings.tables)?;
+    let the_move = citation_move::Move {
+        checkout: &checkout,
+        old: &old,
+        new: &new,
+        old_commit: &old_commit,
+        new_commit: &new_commit,
+    };
+    let cites = citation_move::plan(&files, &registry, &the_move, &plan.symbol_lines)?;
+    plan.blockers.extend(cites.blockers());
+
     for c in &plan.changes {
         println!("  {c}");
     }
+    println!("xtask upstream: {}", cites.summary());
+    let queue = citation_move::review_queue(&cites, &files, &the_move);
+    let queue_path = root.join(REVIEW_QUEUE);
+    std::fs::create_dir_all(queue_path.parent().unwrap())?;
+    std::fs::write(&queue_path, &queue)?;
+    for (c, o) in &cites.moves {
+        if let citation_move::Outcome::Queued { start, end } = o {
+            let text = &files.texts[&c.file];
+            let line = text[..c.target.start].matches('\n').count() + 1;
+            println!(
+                "  review {}:{line}: `{}` {} → {}",
+                c.file,
+                c.path,
+                c.span(),
+                mdbook_alga::citations::span_name(*start, *end)
+            );
+        }
+    }
+    println!(
+        "xtask upstream: the review queue, with the old and new code of each, is in {REVIEW_QUEUE}"
+    );
     if !plan.blockers.is_empty() {
         for b in &plan.blockers {
             eprintln!("xtask upstream: error: {b}");
@@ -130,6 +159,13 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
         return Ok(());
     }
     apply(root, &plan.edits)?;
+    apply(root, &cites.edits)?;
+    write_atomically(&root.join(&settings.lock), &cites.lock.to_toml())?;
+    println!(
+        "  rewrote {} citation number(s) and the lock {}",
+        cites.edits.len(),
+        settings.lock.display()
+    );
     let touched = rewrite_pin(root, &old_commit, &new_commit, &new)?;
     for f in &touched {
         println!("  rewrote the pin in {f}");
@@ -146,6 +182,104 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
     println!(
         "xtask upstream: now run `ALGA_PSA_CHECKOUT={} cargo xtask test`",
         checkout.display()
+    );
+    Ok(())
+}
+
+/// The settings of `[preprocessor.alga]` that the pin tasks need.
+pub struct Settings {
+    pub commit: String,
+    pub registry: PathBuf,
+    pub superseded: PathBuf,
+    pub tables: PathBuf,
+    pub lock: PathBuf,
+}
+
+impl Settings {
+    pub fn read(root: &Path) -> Result<Settings> {
+        let book_text = std::fs::read_to_string(root.join("book.toml"))?;
+        let book: toml::Table = toml::from_str(&book_text)?;
+        let alga = book
+            .get("preprocessor")
+            .and_then(|p| p.get("alga"))
+            .context("book.toml has no [preprocessor.alga]")?;
+        let setting = |k: &str, default: &str| {
+            PathBuf::from(alga.get(k).and_then(|v| v.as_str()).unwrap_or(default))
+        };
+        let commit = alga
+            .get("upstream")
+            .and_then(|u| u.get("commit"))
+            .and_then(|c| c.as_str())
+            .context("book.toml has no [preprocessor.alga.upstream] commit")?
+            .to_owned();
+        Ok(Settings {
+            commit,
+            registry: setting("registry", "preprocessors/data/paths"),
+            superseded: setting("superseded", "preprocessors/data/superseded.toml"),
+            tables: setting("tables", "preprocessors/data/tables"),
+            lock: setting("citations-lock", "preprocessors/data/citations.lock"),
+        })
+    }
+}
+
+/// `--lock`: record what every citation cites at the current pin. Without a
+/// checkout, only drop entries nobody cites any more, and refuse new ones.
+fn write_lock(
+    root: &Path,
+    settings: &Settings,
+    registry: &Registry,
+    checkout: Option<&Path>,
+) -> Result<()> {
+    let files = BookFiles::read(root, &settings.tables)?;
+    let found = files.citations(registry);
+    let up = match checkout {
+        Some(c) => Some(Upstream::from_checkout(c, &settings.commit).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let previous = std::fs::read_to_string(root.join(&settings.lock))
+        .ok()
+        .and_then(|t| toml::from_str::<Lock>(&t).ok());
+    let (lock, missing) = mdbook_alga::citations::build_lock(
+        &found,
+        &settings.commit,
+        up.as_ref(),
+        previous.as_ref(),
+    );
+    if !missing.is_empty() {
+        for c in &missing {
+            let text = &files.texts[&c.file];
+            let line = text[..c.target.start].matches('\n').count() + 1;
+            let col = c.target.start - text[..c.target.start].rfind('\n').map_or(0, |i| i + 1) + 1;
+            eprintln!(
+                "{}:{line}:{col}: error: cannot fingerprint `{}:{}`{}",
+                c.file,
+                c.path,
+                c.span(),
+                if up.is_some() {
+                    " (past the end of the file at the pin)"
+                } else {
+                    ""
+                }
+            );
+        }
+        bail!(
+            "{} citation(s) not recorded; nothing was written{}",
+            missing.len(),
+            if up.is_none() {
+                " (new citations need a checkout: --checkout PATH or ALGA_PSA_CHECKOUT)"
+            } else {
+                ""
+            }
+        );
+    }
+    let spans: usize = lock.files.values().map(|f| f.spans.len()).sum();
+    write_atomically(&root.join(&settings.lock), &lock.to_toml())?;
+    println!(
+        "xtask upstream: locked {} citation(s): {spans} span(s) in {} file(s) at {} ({})",
+        found.len(),
+        lock.files.len(),
+        short(&settings.commit),
+        settings.lock.display()
     );
     Ok(())
 }
@@ -204,6 +338,8 @@ fn resolve_symbols(entry: &Entry, old_text: &str, new_text: &str, plan: &mut Pla
             ));
             continue;
         };
+        plan.symbol_lines
+            .insert(format!("{}#{name}", entry.key), found);
         if found != line {
             plan.changes
                 .push(format!("{}#{name}: line {line} → {found}", entry.key));
@@ -246,16 +382,21 @@ pub fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
     for e in edits {
         by_file.entry(&e.file).or_default().push(e);
     }
-    for (file, mut list) in by_file {
+    for (file, list) in by_file {
         let path = root.join(file);
         let mut text = std::fs::read_to_string(&path)?;
-        list.sort_by_key(|e| std::cmp::Reverse(e.span.start));
-        for e in list {
-            text.replace_range(e.span.clone(), &e.text);
-        }
+        apply_to_text(&mut text, list);
         write_atomically(&path, &text)?;
     }
     Ok(())
+}
+
+/// Apply one file's edits to its text, last first, so spans stay valid.
+pub fn apply_to_text(text: &mut String, mut edits: Vec<&Edit>) {
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    for e in edits {
+        text.replace_range(e.span.clone(), &e.text);
+    }
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
@@ -326,6 +467,12 @@ fn rewrite_listing(
         text.push('\n');
         std::fs::write(dir.join(dest.file_name().unwrap()), text)?;
         println!("  wrote the tree listing {new_listing}");
+        // The old commit's listing goes: the book checks against one pin.
+        let old_file = root.join(listing);
+        if old_file.is_file() && old_file != dest {
+            std::fs::remove_file(&old_file)?;
+            println!("  removed the tree listing {listing}");
+        }
     }
     Ok(book.replace(listing, &new_listing))
 }
@@ -548,6 +695,7 @@ symbols = { start = 2, stop = 4 }
         let root = tempfile::tempdir().unwrap();
         let (old_sha, new_sha) = ("a".repeat(40), "b".repeat(40));
         std::fs::create_dir_all(root.path().join("listings")).unwrap();
+        std::fs::write(root.path().join("listings/up-aaaaaaaaaa.tree"), "old\n").unwrap();
         std::fs::create_dir_all(root.path().join(".github/workflows")).unwrap();
         let book = format!(
             "[preprocessor.alga.upstream]\ncommit = \"{old_sha}\"\ntree = \"listings/up-{}.tree\"\n",
@@ -579,5 +727,6 @@ symbols = { start = 2, stop = 4 }
         let listing =
             std::fs::read_to_string(root.path().join("listings/up-bbbbbbbbbb.tree")).unwrap();
         assert_eq!(listing, "src/added.ts\nsrc/main.ts\n");
+        assert!(!root.path().join("listings/up-aaaaaaaaaa.tree").exists());
     }
 }

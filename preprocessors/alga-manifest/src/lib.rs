@@ -125,7 +125,9 @@ pub struct Manifest {
     pub capabilities: Option<Vec<Capability>>,
 
     /// The extension's user interface, shown in an iframe inside Alga PSA.
-    /// Optional at publish: an extension without `ui` has no page of its own.
+    /// Optional at publish. It does not decide whether there is a page: the
+    /// host's page and the Runner serve the bundle's `ui/index.html` whether
+    /// or not `ui` is set. It decides where the host links to it (`hooks`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui: Option<Ui>,
 
@@ -162,7 +164,8 @@ pub enum Runtime {
 }
 
 /// A host capability. Each one unlocks a WIT import of the `alga:extension`
-/// world; the Runner checks the grant on every call.
+/// world; the Runner's own host functions check the grant on every call
+/// (the WASI and `wasi:http` imports it also links are not gated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Capability {
     /// Read the request context (tenant, extension, install). Granted by default.
@@ -171,7 +174,9 @@ pub enum Capability {
     /// Read the install's secrets through the `secrets` interface.
     #[serde(rename = "cap:secrets.get")]
     SecretsGet,
-    /// Make outbound HTTP requests, limited by the Runner's egress allowlist.
+    /// Make outbound HTTP requests through the `http` interface, limited by
+    /// the Runner's egress allowlist when one is set (unset or empty allows
+    /// every host).
     #[serde(rename = "cap:http.fetch")]
     HttpFetch,
     /// Use the install-scoped key-value store through the `storage` interface.
@@ -208,8 +213,9 @@ pub struct Ui {
     #[serde(rename = "type")]
     pub kind: UiType,
 
-    /// The HTML file the iframe loads, relative to the bundle's `ui/` folder,
-    /// for example `index.html`. Must not contain `..`.
+    /// A file of the bundle's `ui/` folder, for example `index.html`; must not
+    /// contain `..`. Stored, but nothing reads it at the pin: the iframe
+    /// always loads `ui/index.html`.
     #[schemars(length(min = 1), regex(pattern = NON_BLANK_NO_DOTDOT))]
     pub entry: String,
 
@@ -268,9 +274,9 @@ pub struct Api {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
-    /// The HTTP method. The gateway answers HEAD as GET and never forwards
-    /// OPTIONS (it answers CORS preflights itself), so declare GET, POST, PUT,
-    /// PATCH or DELETE.
+    /// The HTTP method. The gateway answers HEAD as GET, and OPTIONS never
+    /// reaches it (the app middleware answers every preflight), so declare
+    /// GET, POST, PUT, PATCH or DELETE.
     pub method: HttpMethod,
 
     /// The route, starting with `/`, as the handler sees it after the

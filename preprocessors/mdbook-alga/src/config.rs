@@ -36,6 +36,8 @@ pub struct Config {
     pub schemas: BTreeMap<String, PathBuf>,
     /// The schema that validates ```` ```json manifest ```` blocks.
     pub manifest_schema: String,
+    /// The lock of what every line citation cites (`cargo xtask upstream --lock`).
+    pub citations_lock: Option<PathBuf>,
     pub upstream: UpstreamConfig,
 }
 
@@ -80,6 +82,7 @@ impl Default for Config {
             templates: "theme".into(),
             schemas: BTreeMap::new(),
             manifest_schema: "manifest".into(),
+            citations_lock: None,
             upstream: UpstreamConfig::default(),
         }
     }

@@ -4,7 +4,9 @@
 //! One module per concern:
 //! - [`scanner`] finds `{{#name args}}` directives outside code;
 //! - [`path_ref`] renders `{{#path KEY}}` from the [`registry`] as permalinks;
-//! - [`lint`] rejects superseded and non-existent upstream paths;
+//! - [`lint`] rejects superseded and non-existent upstream paths, and links
+//!   to upstream branches;
+//! - [`citations`] checks every line citation against the citation lock;
 //! - [`tables`] renders `{{#table NAME}}` data tables;
 //! - [`schema_table`] renders `{{#schema-table NAME}}` from a JSON Schema;
 //! - [`manifest_examples`] validates ```` ```json manifest ```` blocks;
@@ -13,6 +15,7 @@
 //! - [`diagnostics`] collects located errors and warnings.
 
 pub mod archive;
+pub mod citations;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
@@ -98,6 +101,8 @@ pub struct Env {
     pub schemas: BTreeMap<String, LoadedSchema>,
     pub manifest_validator: Option<manifest_examples::ManifestValidator>,
     pub template: Option<String>,
+    /// The citation lock, with its display path, when configured and readable.
+    pub lock: Option<(citations::Lock, String)>,
 }
 
 impl Env {
@@ -182,6 +187,24 @@ impl Env {
         };
         let template =
             std::fs::read_to_string(root.join(&cfg.templates).join("schema-table.hbs")).ok();
+        let lock =
+            cfg.citations_lock
+                .as_ref()
+                .and_then(|path| match SourceFile::read(root, path) {
+                    Ok(f) => citations::load(&f, diags).map(|l| (l, f.display)),
+                    Err(e) => {
+                        diags.plain(
+                        Severity::Error,
+                        &source_file::display_path(path),
+                        format!("cannot read the citation lock: {e}"),
+                        Some(
+                            "write it with `ALGA_PSA_CHECKOUT=<clone> cargo xtask upstream --lock`"
+                                .into(),
+                        ),
+                    );
+                        None
+                    }
+                });
         Env {
             root: root.to_path_buf(),
             cfg,
@@ -192,6 +215,7 @@ impl Env {
             schemas,
             manifest_validator,
             template,
+            lock,
         }
     }
 }
@@ -649,7 +673,8 @@ pub fn process(
         });
     });
 
-    let linter = lint::Linter::new(&env.registry, &env.superseded, env.upstream.as_ref());
+    let linter = lint::Linter::new(&env.registry, &env.superseded, env.upstream.as_ref())
+        .with_repository(&env.cfg.upstream.repository);
     let mut expanded: BTreeMap<String, Expanded> = BTreeMap::new();
     for w in &work {
         let mut e = expand(&env, &w.display, &w.source, &mut diags);
@@ -686,6 +711,7 @@ pub fn process(
         .collect();
     links::check(&pages, &ctx.root.join(&src_dir), &mut diags);
     drop(pages);
+    check_citations(&env, &work, &mut diags);
 
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path
@@ -703,6 +729,32 @@ pub fn process(
         book.items.truncate(i);
     }
     Ok((book, diags, deny))
+}
+
+/// Every line citation of the pages and the data tables, against the lock.
+fn check_citations(env: &Env, work: &[Work], diags: &mut Diagnostics) {
+    let Some((lock, lock_file)) = &env.lock else {
+        return;
+    };
+    let mut texts: BTreeMap<String, &str> = BTreeMap::new();
+    let mut found = Vec::new();
+    for w in work {
+        found.extend(citations::find(&w.display, &w.source, &env.registry));
+        texts.insert(w.display.clone(), &w.source);
+    }
+    for f in &env.tables.files {
+        found.extend(citations::find(&f.display, &f.text, &env.registry));
+        texts.insert(f.display.clone(), &f.text);
+    }
+    citations::check(
+        &found,
+        &texts,
+        lock,
+        lock_file,
+        &env.cfg.upstream.commit,
+        env.upstream.as_ref(),
+        diags,
+    );
 }
 
 fn mount_archive(book: &mut Book, pages: &[ArchivedPageRef]) {

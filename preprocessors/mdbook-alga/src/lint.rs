@@ -1,13 +1,15 @@
 //! Lints over the author's text of every live page:
 //! - a superseded or stale path (prose, inline code, links, code blocks) is an error;
 //! - inline code that looks like an upstream path but does not exist at the pin is an error;
-//! - inline code naming a path that has a registry key is a warning (use `{{#path}}`).
+//! - inline code naming a path that has a registry key is a warning (use `{{#path}}`);
+//! - a link into the upstream repository at a branch or tag (not at a commit)
+//!   is an error: it floats as upstream moves (use `{{#path}}`).
 
 use crate::diagnostics::{Diagnostics, nearest};
 use crate::registry::Registry;
 use crate::source_file::SourceFile;
 use crate::upstream::Upstream;
-use pulldown_cmark::{Event, Parser};
+use pulldown_cmark::{Event, Parser, Tag};
 use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
@@ -117,6 +119,8 @@ pub struct Linter<'a> {
     pub superseded: &'a [Superseded],
     pub upstream: Option<&'a Upstream>,
     top_dirs: Vec<String>,
+    /// `https://github.com/owner/name/`, lower-cased, for floating-link checks.
+    repository: String,
 }
 
 impl<'a> Linter<'a> {
@@ -139,7 +143,34 @@ impl<'a> Linter<'a> {
             superseded,
             upstream,
             top_dirs,
+            repository: String::new(),
         }
+    }
+
+    /// Also refuse links into `repository` (its web URL) at a branch or tag.
+    pub fn with_repository(mut self, repository: &str) -> Self {
+        self.repository = format!("{}/", repository.trim_end_matches('/').to_ascii_lowercase());
+        self
+    }
+
+    /// The ref and the path of a link into the upstream repository's files
+    /// (`…/blob/<ref>/<path>`, `tree`, `raw`, `blame`), when `<ref>` is not a
+    /// full commit id.
+    fn floating<'u>(&self, url: &'u str) -> Option<(&'u str, &'u str)> {
+        if self.repository.is_empty() {
+            return None;
+        }
+        let rest = url
+            .get(..self.repository.len())
+            .filter(|head| head.eq_ignore_ascii_case(&self.repository))
+            .map(|_| &url[self.repository.len()..])?;
+        let (kind, rest) = rest.split_once('/')?;
+        if !matches!(kind, "blob" | "tree" | "raw" | "blame") {
+            return None;
+        }
+        let (reference, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let is_commit = reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit());
+        (!is_commit).then_some((reference, path))
     }
 
     /// Lint one live chapter's source text.
@@ -165,6 +196,28 @@ impl<'a> Linter<'a> {
         for (event, range) in
             Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
         {
+            if let Event::Start(Tag::Link { dest_url, .. }) = &event
+                && let Some((reference, path)) = self.floating(dest_url)
+            {
+                let path = path
+                    .split(['#', '?'])
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('/');
+                let hint = match self.registry.key_for_path(path) {
+                    Some(key) => format!("write {{{{#path {key}}}}}: it links to the pinned commit and is checked"),
+                    None => "cite the file with {{#path KEY}} (add a registry entry for it), which links to the pinned commit".into(),
+                };
+                let end = range.start + text[range.clone()].find('\n').unwrap_or(range.len());
+                diags.error(
+                    file,
+                    text,
+                    range.start..end,
+                    format!("link to the upstream repository at `{reference}`, not at a commit: it changes as upstream moves"),
+                    Some(hint),
+                );
+                continue;
+            }
             let Event::Code(code) = event else { continue };
             let token = clean_path_token(&code);
             if token.contains(char::is_whitespace) {
@@ -214,5 +267,39 @@ mod tests {
         assert_eq!(clean_path_token("a/b.rs#L3"), "a/b.rs");
         assert_eq!(clean_path_token("a/b/"), "a/b");
         assert_eq!(clean_path_token("cap:ui.proxy"), "cap:ui.proxy");
+    }
+
+    #[test]
+    fn floating_links_are_told_from_pinned_ones() {
+        let reg = Registry::default();
+        let l =
+            Linter::new(&reg, &[], None).with_repository("https://github.com/Nine-Minds/alga-psa");
+        let sha = "432f5f5887b089e9179655e2c856fd34d0912295";
+        for (url, floating) in [
+            (
+                "https://github.com/Nine-Minds/alga-psa/blob/main/a/b.ts",
+                Some(("main", "a/b.ts")),
+            ),
+            (
+                "https://github.com/nine-minds/alga-psa/tree/release/1.0",
+                Some(("release", "1.0")),
+            ),
+            (
+                "https://github.com/Nine-Minds/alga-psa/raw/v2/x",
+                Some(("v2", "x")),
+            ),
+            (
+                &format!("https://github.com/Nine-Minds/alga-psa/blob/{sha}/a.ts"),
+                None,
+            ),
+            ("https://github.com/Nine-Minds/alga-psa/issues/12", None),
+            (
+                "https://github.com/Nine-Minds/alga-psa-docs/blob/main/a",
+                None,
+            ),
+            ("https://github.com/Nine-Minds/alga-psa", None),
+        ] {
+            assert_eq!(l.floating(url), floating, "{url}");
+        }
     }
 }

@@ -63,6 +63,8 @@ pub fn anchor_id(prefix: &str, value: &str) -> String {
 #[derive(Default)]
 pub struct Tables {
     tables: BTreeMap<String, Table>,
+    /// The table files as written, for checks of their raw text.
+    pub files: Vec<SourceFile>,
 }
 
 impl Tables {
@@ -106,6 +108,7 @@ impl Tables {
                 }
                 out.tables.insert(name, t);
             }
+            out.files.push(file);
         }
         out
     }

@@ -209,3 +209,24 @@ fn archive_banner_successor_is_link_checked() {
         ]
     );
 }
+
+#[test]
+fn a_link_to_an_upstream_branch_is_refused_with_the_directive_to_use() {
+    let page = "# G\n\nSee [the policy](https://github.com/o/r/blob/main/packages/ext/access.ts#L3) \
+                and [pinned](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/packages/ext/access.ts).\n";
+    let all = Fixture::new(&[("guide.md", "Guide", page)])
+        .run()
+        .1
+        .render(false);
+    assert_eq!(
+        all,
+        "src/guide.md:3:5: error: link to the upstream repository at `main`, not at a commit: it changes as upstream moves
+  |
+3 | See [the policy](https://github.com/o/r/blob/main/packages/ext/access.ts#L3) and [pinned](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/packages/ext/access.ts).
+  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = hint: write {{#path gateway.access}}: it links to the pinned commit and is checked
+
+mdbook-alga: 1 error(s), 0 warning(s)
+"
+    );
+}
