@@ -537,6 +537,49 @@ fn expand_one(
                 );
                 return None;
             }
+            if schema_table::pointer_get(&schema.value, pointer).is_none() {
+                // Report at the pointer the author wrote, with the part that
+                // does resolve and what it holds.
+                let at = a0 + d.args.find(pointer).unwrap_or(0);
+                let mut good = String::new();
+                for token in pointer.split('/').skip(1) {
+                    let next = format!("{good}/{token}");
+                    if schema_table::pointer_get(&schema.value, &next).is_none() {
+                        break;
+                    }
+                    good = next;
+                }
+                let keys: Vec<String> = match schema_table::pointer_get(&schema.value, &good) {
+                    Some(Value::Object(m)) => m.keys().cloned().collect(),
+                    Some(Value::Array(a)) => (0..a.len()).map(|i| i.to_string()).collect(),
+                    _ => Vec::new(),
+                };
+                let failed = pointer[good.len()..].trim_start_matches('/');
+                let failed = failed.split('/').next().unwrap_or("");
+                let hint = match nearest(failed, keys.iter().map(String::as_str)) {
+                    Some(k) => format!("did you mean `{good}/{k}`?"),
+                    None if keys.is_empty() => format!(
+                        "`{}` holds no keys",
+                        if good.is_empty() { "/" } else { &good }
+                    ),
+                    None => format!(
+                        "`{}` has: {}",
+                        if good.is_empty() { "/" } else { &good },
+                        keys.join(", ")
+                    ),
+                };
+                diags.error(
+                    file,
+                    text,
+                    at..at + pointer.len(),
+                    format!(
+                        "no schema at `{pointer}` in schema `{name}` ({})",
+                        schema.file.display
+                    ),
+                    Some(hint),
+                );
+                return None;
+            }
             let (rendered, issues) = schema_table::render_schema(&schema.value, pointer, name);
             for i in &issues {
                 let at = json_locate::locate(&schema.file.text, &i.pointer);

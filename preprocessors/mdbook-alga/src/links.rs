@@ -139,6 +139,87 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Every link target of a page's final Markdown with its byte range there:
+/// Markdown links and images, and `href`/`src` attributes of raw HTML. Empty
+/// targets and reference links without a definition are reported here.
+fn link_targets(page: &Page, diags: &mut Diagnostics) -> Vec<(String, std::ops::Range<usize>)> {
+    static ATTR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).unwrap()
+    });
+    let mut broken = Vec::new();
+    let mut on_broken = |link: pulldown_cmark::BrokenLink<'_>| {
+        if matches!(
+            link.link_type,
+            pulldown_cmark::LinkType::Reference | pulldown_cmark::LinkType::Collapsed
+        ) {
+            broken.push((link.reference.to_string(), link.span.clone()));
+        }
+        None
+    };
+    let mut out = Vec::new();
+    let mut empty = Vec::new();
+    let parser = Parser::new_with_broken_link_callback(
+        page.output,
+        crate::scanner::cmark_options(),
+        Some(&mut on_broken),
+    );
+    for (event, range) in parser.into_offset_iter() {
+        match &event {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                if dest_url.is_empty() {
+                    empty.push(range);
+                } else {
+                    out.push((dest_url.to_string(), range));
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for c in ATTR.captures_iter(html) {
+                    let m = c.get(1).or_else(|| c.get(2)).unwrap();
+                    let at = range.start + m.start();
+                    if !m.as_str().is_empty() {
+                        out.push((m.as_str().to_owned(), at..at + m.len()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let located = |range: &std::ops::Range<usize>| {
+        let src = page.map.to_source(range.start);
+        let len = range.len().min(
+            page.source[src..]
+                .find('\n')
+                .unwrap_or(page.source.len() - src),
+        );
+        src..src + len
+    };
+    for range in empty {
+        diags.error(
+            &page.file,
+            page.source,
+            located(&range),
+            "link with an empty target",
+            Some(
+                "write where it goes, e.g. `[text](../reference/errors.md#endpoint_not_found)`"
+                    .into(),
+            ),
+        );
+    }
+    for (reference, range) in broken {
+        diags.error(
+            &page.file,
+            page.source,
+            located(&range),
+            format!("reference link `[{reference}]` has no definition"),
+            Some(format!(
+                "define it on a line of its own, `[{reference}]: target.md`, or write an inline link"
+            )),
+        );
+    }
+    out
+}
+
 /// Check every relative link of every page.
 pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
     let by_path: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.path.as_str(), p)).collect();
@@ -146,15 +227,8 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
     // pages are never the target of a fragment link.
     let mut id_cache: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
     for page in pages {
-        for (event, range) in
-            Parser::new_ext(page.output, crate::scanner::cmark_options()).into_offset_iter()
-        {
-            let dest = match &event {
-                Event::Start(Tag::Link { dest_url, .. })
-                | Event::Start(Tag::Image { dest_url, .. }) => dest_url.to_string(),
-                _ => continue,
-            };
-            if dest.is_empty() || is_external(&dest) {
+        for (dest, range) in link_targets(page, diags) {
+            if is_external(&dest) {
                 continue;
             }
             let src = page.map.to_source(range.start);
@@ -228,7 +302,9 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
                             "link `{dest}` points to `{target}`, which is not a chapter of the book"
                         )
                     },
-                    near.map(|n| format!("did you mean `{n}`?")),
+                    near.map(|n| format!("did you mean `{n}`?")).or_else(|| {
+                        Some("link a chapter listed in SUMMARY.md, by its `.md` path relative to this page".into())
+                    }),
                 );
                 continue;
             };

@@ -230,3 +230,57 @@ mdbook-alga: 1 error(s), 0 warning(s)
 "
     );
 }
+
+/// The author mistakes that used to build silently: each fails at the
+/// author's line, with a hint.
+#[test]
+fn html_links_reference_links_and_empty_links_fail_at_the_authors_line() {
+    let page = "# G\n\nSee <a href=\"no-such-page.html\">this</a>.\n\nAnd [text][missing] too.\n\nAn [empty]() link.\n\n[ok][def] and <a href=\"#g\">top</a>.\n\n[def]: #g\n";
+    let all = Fixture::new(&[("guide.md", "Guide", page)])
+        .run()
+        .1
+        .render(false);
+    assert_eq!(
+        all,
+        "src/guide.md:3:14: error: link `no-such-page.html` points to `no-such-page.md`, which is not a chapter of the book
+  |
+3 | See <a href=\"no-such-page.html\">this</a>.
+  |              ^^^^^^^^^^^^^^^^^
+  = hint: link a chapter listed in SUMMARY.md, by its `.md` path relative to this page
+
+src/guide.md:5:5: error: reference link `[missing]` has no definition
+  |
+5 | And [text][missing] too.
+  |     ^^^^^^^^^^^^^^^
+  = hint: define it on a line of its own, `[missing]: target.md`, or write an inline link
+
+src/guide.md:7:4: error: link with an empty target
+  |
+7 | An [empty]() link.
+  |    ^^^^^^^^^
+  = hint: write where it goes, e.g. `[text](../reference/errors.md#endpoint_not_found)`
+
+mdbook-alga: 3 error(s), 0 warning(s)
+"
+    );
+}
+
+#[test]
+fn a_bad_schema_pointer_is_reported_at_the_directive() {
+    let page = "# G\n\n{{#schema-table manifest /properties/nmae}}\n";
+    let all = Fixture::new(&[("guide.md", "Guide", page)])
+        .run()
+        .1
+        .render(false);
+    assert_eq!(
+        all,
+        "src/guide.md:3:26: error: no schema at `/properties/nmae` in schema `manifest` (schema.json)
+  |
+3 | {{#schema-table manifest /properties/nmae}}
+  |                          ^^^^^^^^^^^^^^^^
+  = hint: did you mean `/properties/name`?
+
+mdbook-alga: 1 error(s), 0 warning(s)
+"
+    );
+}

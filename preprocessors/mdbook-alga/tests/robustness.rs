@@ -649,10 +649,10 @@ fn traversal_in_names_finds_nothing_outside_the_book() {
     assert_eq!(
         h,
         [
-            "schema.json:1:1: error: no schema at pointer `/../..` (at `/../..`)",
             "src/guide.md:3:9: error: unknown path key `../../etc/passwd`",
             "src/guide.md:5:10: error: unknown table `../../../etc/passwd`",
             "src/guide.md:7:17: error: unknown schema `../schema`",
+            "src/guide.md:9:26: error: no schema at `/../..` in schema `manifest` (schema.json)",
         ]
     );
 }
