@@ -79,7 +79,17 @@ pub fn ensure_browser() -> Result<()> {
             .status()
             .is_ok_and(|s| s.success())
     };
-    let install = ["install", "-y", "-q", "chromium", "chromium-driver"];
+    // Without recommended extras (hundreds of packages); one font so that
+    // screenshots show text.
+    let install = [
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+        "fonts-liberation",
+    ];
     let installed = apt(&install) || (apt(&["update", "-q"]) && apt(&install));
     if !installed {
         bail!(

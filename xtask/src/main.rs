@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: everything a maintainer runs, with set-up included.
 mod bench;
 mod citation_move;
+mod coverage;
 mod e2e;
 mod http;
 mod redirects;

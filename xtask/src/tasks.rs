@@ -21,6 +21,10 @@ const HELP: &str = "cargo xtask <task>
                      rewrite them, the lock and the pin; queue for review the citations whose code changed
   upstream --lock [--checkout PATH]
                      record what every line citation cites (preprocessors/data/citations.lock)
+  coverage [--checkout PATH]
+                     extract the upstream surface the book must document (preprocessors/data/coverage/surface.toml)
+  coverage [--checkout PATH]
+                     extract the upstream surface the book must document (preprocessors/data/coverage/surface.toml)
   site-checks        after a build: the redirect table, then the browser test (screenshots in target/e2e/)
 ";
 
@@ -41,6 +45,7 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         Some("site-checks") => site_checks(),
         Some("upstream") => crate::upstream::run(&args[1..], &root),
+        Some("coverage") => crate::coverage::run(&args[1..], &root),
         Some("schema") => schema(args.get(1).map(String::as_str) == Some("--check")),
         Some("test") => test(),
         Some("bench") => crate::bench::run(&args[1..]),

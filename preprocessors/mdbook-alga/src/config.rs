@@ -38,6 +38,8 @@ pub struct Config {
     pub manifest_schema: String,
     /// The lock of what every line citation cites (`cargo xtask upstream --lock`).
     pub citations_lock: Option<PathBuf>,
+    /// Folder of the coverage data (`cargo xtask coverage`).
+    pub coverage: Option<PathBuf>,
     pub upstream: UpstreamConfig,
 }
 
@@ -83,6 +85,7 @@ impl Default for Config {
             schemas: BTreeMap::new(),
             manifest_schema: "manifest".into(),
             citations_lock: None,
+            coverage: None,
             upstream: UpstreamConfig::default(),
         }
     }

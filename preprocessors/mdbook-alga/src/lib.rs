@@ -7,6 +7,8 @@
 //! - [`lint`] rejects superseded and non-existent upstream paths, and links
 //!   to upstream branches;
 //! - [`citations`] checks every line citation against the citation lock;
+//! - [`coverage`] checks that every upstream surface item is documented or
+//!   excluded, and renders `{{#coverage}}`;
 //! - [`tables`] renders `{{#table NAME}}` data tables;
 //! - [`schema_table`] renders `{{#schema-table NAME}}` from a JSON Schema;
 //! - [`manifest_examples`] validates ```` ```json manifest ```` blocks;
@@ -18,6 +20,7 @@ pub mod archive;
 pub mod citations;
 pub mod cli;
 pub mod config;
+pub mod coverage;
 pub mod diagnostics;
 pub mod json_locate;
 pub mod links;
@@ -46,7 +49,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Directive names this preprocessor owns.
-pub const DIRECTIVES: &[&str] = &["path", "table", "schema-table", "source-map"];
+pub const DIRECTIVES: &[&str] = &["path", "table", "schema-table", "source-map", "coverage"];
 /// Directive names mdBook's own `links` preprocessor owns; left untouched.
 pub const MDBOOK_DIRECTIVES: &[&str] = &["include", "rustdoc_include", "playground", "title"];
 
@@ -103,6 +106,8 @@ pub struct Env {
     pub template: Option<String>,
     /// The citation lock, with its display path, when configured and readable.
     pub lock: Option<(citations::Lock, String)>,
+    /// The coverage data, when configured.
+    pub coverage: Option<coverage::Coverage>,
 }
 
 impl Env {
@@ -205,6 +210,10 @@ impl Env {
                         None
                     }
                 });
+        let coverage = cfg
+            .coverage
+            .as_ref()
+            .and_then(|dir| coverage::Coverage::load(root, dir, diags));
         Env {
             root: root.to_path_buf(),
             cfg,
@@ -216,6 +225,7 @@ impl Env {
             manifest_validator,
             template,
             lock,
+            coverage,
         }
     }
 }
@@ -497,6 +507,34 @@ fn expand_one(
                 }
             }
         }
+        "coverage" => {
+            if !d.args.is_empty() {
+                diags.error(
+                    file,
+                    text,
+                    d.args_range.clone(),
+                    "`coverage` takes no arguments",
+                    Some("write {{#coverage}}".into()),
+                );
+                return None;
+            }
+            match &env.coverage {
+                Some(c) => Some(c.render()),
+                None => {
+                    diags.error(
+                        file,
+                        text,
+                        d.range.clone(),
+                        "no coverage data is configured",
+                        Some(
+                            "set `coverage = \"<folder>\"` under [preprocessor.alga] in book.toml"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+            }
+        }
         "schema-table" => {
             let words: Vec<&str> = d.args.split_whitespace().collect();
             let (name, pointer) = match words.as_slice() {
@@ -676,7 +714,7 @@ pub fn process(
         );
     }
     let src_dir = ctx.config.book.src.clone();
-    let env = Env::load(&ctx.root, cfg, &mut diags);
+    let mut env = Env::load(&ctx.root, cfg, &mut diags);
     let mut titles = std::collections::HashMap::new();
     for item in book.iter() {
         if let mdbook_preprocessor::book::BookItem::Chapter(ch) = item
@@ -716,6 +754,7 @@ pub fn process(
         });
     });
 
+    check_coverage(&mut env, &work, &mut diags);
     let linter = lint::Linter::new(&env.registry, &env.superseded, env.upstream.as_ref())
         .with_repository(&env.cfg.upstream.repository);
     let mut expanded: BTreeMap<String, Expanded> = BTreeMap::new();
@@ -772,6 +811,25 @@ pub fn process(
         book.items.truncate(i);
     }
     Ok((book, diags, deny))
+}
+
+/// Every upstream surface item: documented in its pages, or excluded.
+fn check_coverage(env: &mut Env, work: &[Work], diags: &mut Diagnostics) {
+    let Some(mut cov) = env.coverage.take() else {
+        return;
+    };
+    let mut texts: BTreeMap<String, &str> = BTreeMap::new();
+    for w in work.iter().filter(|w| w.live) {
+        texts.insert(w.display.clone(), &w.source);
+    }
+    for f in &env.tables.files {
+        texts.insert(f.display.clone(), &f.text);
+    }
+    for s in env.schemas.values() {
+        texts.insert(s.file.display.clone(), &s.file.text);
+    }
+    cov.check(&texts, &env.cfg.upstream.commit, diags);
+    env.coverage = Some(cov);
 }
 
 /// Every line citation of the pages and the data tables, against the lock.
