@@ -9,12 +9,15 @@
 //! 2. `scale`: synthetic books of 100 to 10,000 chapters using every directive;
 //! 3. `serve`: save-to-HTML latency of `mdbook serve` with either preprocessor;
 //! 4. `schema`: `mdbook-alga schema-table` against two Python schema renderers;
-//! 5. `cold` (only with `--cold`): a release build and the tool set-up from scratch.
+//! 5. `cold` (only with `--cold`): a release build and the tool set-up from scratch;
+//! 6. `search`: readers' queries through the site's own search in Chromium,
+//!    against the same site with the retired pages indexed.
 //!
 //! Times are medians of N runs, variants interleaved run by run.
 
 mod scale;
 mod schemas;
+mod search;
 
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -23,7 +26,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "cargo xtask bench [--quick] [--cold] [--runs N] [--only overhead,scale,serve,schema]
+    "cargo xtask bench [--quick] [--cold] [--runs N] [--only overhead,scale,serve,schema,search]
   --quick      a fast smoke run: fewer runs, books of 100 and 1,000 chapters
   --cold       also time a release build and the tool set-up from a clean target dir (minutes)
   --runs N     runs per measurement (default 7, quick 2); the median is reported
@@ -68,7 +71,9 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
                 let list = it.next().context("--only needs a list")?;
                 let figs: Vec<String> = list.split(',').map(str::to_owned).collect();
                 for f in &figs {
-                    if !["overhead", "scale", "serve", "schema", "cold"].contains(&f.as_str()) {
+                    if !["overhead", "scale", "serve", "schema", "search", "cold"]
+                        .contains(&f.as_str())
+                    {
                         bail!("--only: unknown figure `{f}`\n{USAGE}");
                     }
                 }
@@ -188,6 +193,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     if o.wants("schema") {
         rows.extend(schemas::run(&ctx)?);
+    }
+    if o.wants("search") {
+        rows.extend(search::run(&ctx)?);
     }
     let mut report = format!(
         "## cargo xtask bench{}\n\n{} run(s) per measurement, median; ratio = ours / baseline; {} core(s); took {:.0} s.\n\n{}",

@@ -4,6 +4,7 @@ mod citation_move;
 mod coverage;
 mod e2e;
 mod http;
+mod llms_check;
 mod redirects;
 mod serve;
 mod tasks;

@@ -293,6 +293,23 @@ fn site_checks() -> Result<()> {
         }
         bail!("{} redirect problem(s)", problems.len());
     }
+    eprintln!("xtask test: llms.txt and llms-full.md beside the site");
+    let book: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("book.toml"))?)?;
+    let base = book
+        .get("output")
+        .and_then(|o| o.get("llms"))
+        .and_then(|l| l.get("site-url"))
+        .and_then(|u| u.as_str())
+        .context("book.toml has no [output.llms] site-url")?;
+    let base = format!("{}/", base.trim_end_matches('/'));
+    let summary = std::fs::read_to_string(root.join("src/SUMMARY.md"))?;
+    let problems = crate::llms_check::check(&html, &summary, &base)?;
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("book/html: error: {p}");
+        }
+        bail!("{} problem(s) with the book for assistants", problems.len());
+    }
     eprintln!("xtask test: `cargo xtask serve` builds once and settles");
     crate::serve::check_settles(
         &tool_path("mdbook"),

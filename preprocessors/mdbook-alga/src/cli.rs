@@ -12,6 +12,7 @@ const USAGE: &str = "usage:
   mdbook-alga supports <renderer>      mdBook's capability check (always yes)
   mdbook-alga schema-table FILE [PTR]  render a JSON Schema file as Markdown tables
   mdbook-alga check-manifest FILE...   validate manifest.json files against the book's schema
+  mdbook-alga render-llms              run as an mdBook renderer: llms.txt and llms-full.md
 ";
 
 pub fn help() -> ExitCode {
@@ -22,6 +23,22 @@ pub fn help() -> ExitCode {
 pub fn unknown(arg: &str) -> ExitCode {
     eprintln!("mdbook-alga: error: unknown command `{arg}`\n{USAGE}");
     ExitCode::from(2)
+}
+
+/// Run as a renderer: the render context on stdin, `llms.txt` and
+/// `llms-full.md` written beside the HTML site.
+pub fn render_llms() -> ExitCode {
+    let result = (|| -> anyhow::Result<()> {
+        let ctx: serde_json::Value = serde_json::from_reader(std::io::stdin().lock())?;
+        crate::llms::render(&ctx)
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mdbook-alga render-llms: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Read `[context, book]` from stdin, write the processed book to stdout.

@@ -14,6 +14,7 @@
 //! - [`manifest_examples`] validates ```` ```json manifest ```` blocks;
 //! - [`archive`] mounts retired pages with banners;
 //! - [`links`] checks every internal link and fragment;
+//! - [`llms`] renders `llms.txt` and the whole book as one Markdown file;
 //! - [`diagnostics`] collects located errors and warnings.
 
 pub mod archive;
@@ -25,6 +26,7 @@ pub mod diagnostics;
 pub mod json_locate;
 pub mod links;
 pub mod lint;
+pub mod llms;
 pub mod manifest_examples;
 pub mod offset_map;
 pub mod path_ref;

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
         Some("supports") => ExitCode::SUCCESS,
         Some("schema-table") => mdbook_alga::cli::schema_table(&args[1..]),
         Some("check-manifest") => mdbook_alga::cli::check_manifest(&args[1..]),
+        Some("render-llms") => mdbook_alga::cli::render_llms(),
         Some("--help" | "-h" | "help") => mdbook_alga::cli::help(),
         Some(other) => mdbook_alga::cli::unknown(other),
         None => mdbook_alga::cli::preprocess_stdin(),
