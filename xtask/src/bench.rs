@@ -417,6 +417,7 @@ pub fn real_book_copy(ctx: &Ctx, dir: &Path) -> Result<()> {
     let mut t = book_toml(&ctx.root)?;
     table_mut(&mut t, &["preprocessor"])?.remove("mermaid");
     table_mut(&mut t, &["output"])?.remove("linkcheck2");
+    table_mut(&mut t, &["output"])?.remove("llms");
     let alga = table_mut(&mut t, &["preprocessor", "alga"])?;
     alga.insert(
         "renderers".into(),

@@ -35,11 +35,13 @@ const EVIDENCE: usize = 3;
 pub fn run(args: &[String], root: &Path) -> Result<()> {
     let mut checkout = None;
     let mut commit = None;
+    let mut check = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--checkout" => checkout = it.next().map(PathBuf::from),
             "--commit" => commit = it.next().cloned(),
+            "--check" => check = true,
             other => bail!(
                 "unknown argument `{other}`\nusage: cargo xtask coverage [--checkout PATH] [--commit SHA]"
             ),
@@ -61,6 +63,18 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
         for line in diff(old, &new) {
             println!("  {line}");
         }
+    }
+    if check {
+        if old.as_ref().map(to_toml) != Some(to_toml(&new)) {
+            bail!(
+                "{SURFACE_FILE} is not the extraction at {commit}: run `cargo xtask coverage` and commit it"
+            );
+        }
+        println!(
+            "xtask coverage: {SURFACE_FILE} is up to date ({} items)",
+            new.item.len()
+        );
+        return Ok(());
     }
     std::fs::create_dir_all(path.parent().unwrap())?;
     std::fs::write(&path, to_toml(&new))?;

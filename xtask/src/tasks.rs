@@ -21,9 +21,9 @@ const HELP: &str = "cargo xtask <task>
                      rewrite them, the lock and the pin; queue for review the citations whose code changed
   upstream --lock [--checkout PATH]
                      record what every line citation cites (preprocessors/data/citations.lock)
-  coverage [--checkout PATH]
+  coverage [--checkout PATH] [--check]
                      extract the upstream surface the book must document (preprocessors/data/coverage/surface.toml)
-  coverage [--checkout PATH]
+  coverage [--checkout PATH] [--check]
                      extract the upstream surface the book must document (preprocessors/data/coverage/surface.toml)
   site-checks        after a build: the redirect table, then the browser test (screenshots in target/e2e/)
 ";
@@ -213,6 +213,10 @@ fn test() -> Result<()> {
     schema(true)?;
     setup(true)?;
     build_preprocessor()?;
+    if std::env::var_os("ALGA_PSA_CHECKOUT").is_some() {
+        step("the committed coverage extraction matches the checkout");
+        crate::coverage::run(&["--check".to_owned()], &repo_root())?;
+    }
     step("cargo test");
     let tools_bin = tools_root().join("bin");
     let path = std::env::join_paths(std::iter::once(tools_bin).chain(std::env::split_paths(

@@ -139,6 +139,23 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
     println!(
         "xtask upstream: the review queue, with the old and new code of each, is in {REVIEW_QUEUE}"
     );
+    // The surface the book must document, at the new commit.
+    let surface_path = root.join(crate::coverage::SURFACE_FILE);
+    let surface = crate::coverage::extract(&checkout, &new_commit)?;
+    if let Some(before) = std::fs::read_to_string(&surface_path)
+        .ok()
+        .and_then(|t| toml::from_str::<mdbook_alga::coverage::Extraction>(&t).ok())
+    {
+        let changes = crate::coverage::diff(&before, &surface);
+        println!(
+            "xtask upstream: the surface to document: {} item(s), {} change(s)",
+            surface.item.len(),
+            changes.len()
+        );
+        for c in changes {
+            println!("  {c}");
+        }
+    }
     if !plan.blockers.is_empty() {
         for b in &plan.blockers {
             eprintln!("xtask upstream: error: {b}");
@@ -161,6 +178,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
     apply(root, &plan.edits)?;
     apply(root, &cites.edits)?;
     write_atomically(&root.join(&settings.lock), &cites.lock.to_toml())?;
+    write_atomically(&surface_path, &crate::coverage::to_toml(&surface))?;
     println!(
         "  rewrote {} citation number(s) and the lock {}",
         cites.edits.len(),
