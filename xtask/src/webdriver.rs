@@ -106,14 +106,19 @@ impl Browser {
 
     /// Poll `script` until it returns something truthy; fail with `what`.
     pub fn wait_for(&self, what: &str, script: &str) -> Result<Value> {
+        self.wait_for_within(what, script, Duration::from_secs(15))
+    }
+
+    /// [`Browser::wait_for`] with a limit of its own.
+    pub fn wait_for_within(&self, what: &str, script: &str, limit: Duration) -> Result<Value> {
         let started = Instant::now();
         loop {
             let v = self.eval(script).unwrap_or(Value::Null);
             if !(v.is_null() || v == false || v == "" || v == 0) {
                 return Ok(v);
             }
-            if started.elapsed() > Duration::from_secs(15) {
-                bail!("timed out after 15 s waiting for {what}");
+            if started.elapsed() > limit {
+                bail!("timed out after {} s waiting for {what}", limit.as_secs());
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -77,8 +77,9 @@ const NON_BLANK_NO_DOTDOT: &str =
 const ENDPOINT_PATH: &str = concat!(r"^/(?![\s\S]*\.\.)[^", js_space!(), "]*$");
 
 /// An Alga PSA extension manifest, version 2: the `manifest.json` at the root of
-/// every extension bundle. Publishing validates it; the registry, the API gateway,
-/// the host UI and the Runner each read parts of it.
+/// every extension bundle. Publishing validates it; the registry, the API gateway
+/// and the host UI each read parts of it. The Runner reads none of it: it gets
+/// the grants in each execute request and loads fixed paths of the bundle.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(

@@ -15,6 +15,7 @@
 //! - [`archive`] mounts retired pages with banners;
 //! - [`links`] checks every internal link and fragment;
 //! - [`llms`] renders `llms.txt` and the whole book as one Markdown file;
+//! - [`search_terms`] indexes the terms the reference tables define;
 //! - [`diagnostics`] collects located errors and warnings.
 
 pub mod archive;
@@ -32,6 +33,7 @@ pub mod offset_map;
 pub mod path_ref;
 pub mod registry;
 pub mod scanner;
+pub mod search_terms;
 pub mod schema_table;
 pub mod source_file;
 pub mod source_map;

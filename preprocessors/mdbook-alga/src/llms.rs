@@ -4,7 +4,8 @@
 //!
 //! It runs as an mdBook renderer (`mdbook-alga render-llms`, `[output.llms]`)
 //! on the book as the preprocessors left it, and writes both files next to
-//! the HTML site, so that they are published with it.
+//! the HTML site, so that they are published with it; with them, the search's
+//! exact-term index (`search-terms.json`, see [`crate::search_terms`]).
 
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -223,6 +224,10 @@ pub fn render(ctx: &Value) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("llms.txt"), index(&site, &book))?;
         std::fs::write(dir.join("llms-full.md"), full(&site, &book))?;
+        std::fs::write(
+            dir.join("search-terms.json"),
+            crate::search_terms::to_json(&crate::search_terms::terms(&book)),
+        )?;
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Figure 6: does the site's search answer a reader's question?
 //!
-//! The real book is built twice in the same run: as configured, and with the
-//! retired pages and the source map back in the search index (the baseline,
-//! as the book was before). Each query of `xtask/bench/search-queries.toml`
+//! The real book is built twice in the same run: as configured, and as the
+//! site was before (the baseline): the retired pages and the source map in
+//! the search index, and no exact-term lookup (`theme/search-terms.js`). Each query of `xtask/bench/search-queries.toml`
 //! is run in headless Chromium through mdBook's own search
 //! (`index.html?search=…`), and the result list is compared with the page
 //! that answers it: the share of queries whose answer is first, and the share
@@ -67,8 +67,30 @@ fn build(ctx: &Ctx, name: &str, baseline: bool) -> Result<std::path::PathBuf> {
         toml::Value::String(super::path_str(&ctx.alga)?),
     );
     if baseline {
+        // The site as it was: retired pages indexed, no exact-term lookup.
         let search = table_mut(&mut t, &["output", "html", "search"])?;
         search.remove("chapter");
+        let html = table_mut(&mut t, &["output", "html"])?;
+        if let Some(toml::Value::Array(js)) = html.get_mut("additional-js") {
+            js.retain(|v| v.as_str() != Some("theme/search-terms.js"));
+        }
+    } else {
+        // The renderer that writes the term index, run from the prebuilt binary.
+        let mut llms = toml::Table::new();
+        llms.insert(
+            "command".into(),
+            toml::Value::String(format!("{} render-llms", super::path_str(&ctx.alga)?)),
+        );
+        llms.insert(
+            "site-url".into(),
+            toml::Value::String("https://example.org/".into()),
+        );
+        table_mut(&mut t, &["output"])?.insert("llms".into(), toml::Value::Table(llms));
+        let alga = table_mut(&mut t, &["preprocessor", "alga"])?;
+        alga.insert(
+            "renderers".into(),
+            toml::Value::Array(vec!["html".into(), "llms".into()]),
+        );
     }
     std::fs::write(dir.join("book.toml"), toml::to_string(&t)?)?;
     let st = Command::new(&ctx.mdbook)
@@ -82,7 +104,9 @@ fn build(ctx: &Ctx, name: &str, baseline: bool) -> Result<std::path::PathBuf> {
         "building the {name} site failed:\n{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    Ok(dir.join("out"))
+    // With more than one renderer, mdBook gives each its own folder.
+    let out = dir.join("out");
+    Ok(if out.join("html").is_dir() { out.join("html") } else { out })
 }
 
 /// The result pages, in order, for each query.
@@ -100,13 +124,26 @@ fn results(browser: &Browser, base: &str, queries: &[Query]) -> Result<Vec<Vec<S
                 .collect();
         browser.goto(&format!("{base}index.html?search={encoded}"))?;
         let want = serde_json::to_string(&q.q)?;
-        browser.wait_for(
+        // Each page load parses the search index again (megabytes of
+        // JavaScript): give a loaded machine time.
+        browser.wait_for_within(
             &format!("search results for {want}"),
             &format!(
                 "const h = document.getElementById('mdbook-searchresults-header'); \
                  return !!h && h.innerText.includes({want});"
             ),
-        )?;
+            std::time::Duration::from_secs(90),
+        )
+        .with_context(|| {
+            let state = browser
+                .eval(
+                    "const h = document.getElementById('mdbook-searchresults-header'); \
+                     return [location.href, document.readyState, h ? h.innerText : null, \
+                     document.getElementById('mdbook-searchbar') ? document.getElementById('mdbook-searchbar').value : null];",
+                )
+                .unwrap_or_default();
+            format!("the page was {state}")
+        })?;
         let hrefs = browser.eval(&format!(
             "return Array.from(document.querySelectorAll('#mdbook-searchresults a')).map(a => {{ \
                const u = new URL(a.href, location.href); \

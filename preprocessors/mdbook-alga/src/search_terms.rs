@@ -1,0 +1,162 @@
+//! Exact-term lookup for the site search.
+//!
+//! mdBook's search ranks sections by word frequency, so a long reference
+//! table that defines `EXT_EGRESS_ALLOWLIST` loses to a short paragraph that
+//! merely mentions it. The reference pages' tables are where the book defines
+//! its terms: the first cell of each row names one (an error code, an
+//! environment variable, a capability, a CLI flag, a route). This module
+//! collects those names with the row's anchor (or the section's), and
+//! `theme/search-terms.js` puts the definition first when a reader searches
+//! for exactly that term.
+
+use mdbook_preprocessor::book::{Book, BookItem};
+use regex::Regex;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// One defined term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Term {
+    /// The term, lower-cased, as a query is compared.
+    pub k: String,
+    /// The term as written.
+    pub t: String,
+    /// Its definition: the page's URL path with the row's or section's anchor.
+    pub u: String,
+    /// The page's title.
+    pub p: String,
+}
+
+/// Chapters whose tables define terms.
+const DEFINING: &str = "reference/";
+
+/// Every term the reference pages' tables define, in book order.
+pub fn terms(book: &Book) -> Vec<Term> {
+    let mut out = Vec::new();
+    for item in book.iter() {
+        let BookItem::Chapter(ch) = item else { continue };
+        let Some(path) = &ch.path else { continue };
+        let p = path.to_string_lossy().replace('\\', "/");
+        if !p.starts_with(DEFINING) {
+            continue;
+        }
+        let url = format!("{}.html", p.trim_end_matches(".md"));
+        collect(&ch.content, &url, &ch.name, &mut out);
+    }
+    out
+}
+
+fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
+    static SPAN_ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"<span id="([^"]+)"></span>"#).unwrap());
+    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]+)`").unwrap());
+    static HEADING_ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\{#([A-Za-z0-9_.:-]+)\}\s*$").unwrap());
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut section = String::new();
+    let mut in_fence = false;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if let Some(h) = trimmed.strip_prefix('#') {
+            let text = h.trim_start_matches('#').trim();
+            section = match HEADING_ID.captures(text) {
+                Some(c) => c[1].to_owned(),
+                None => crate::links::slug(&CODE.replace_all(text, "$1")),
+            };
+            continue;
+        }
+        // A table body row: a row that is neither the header (followed by
+        // the delimiter row) nor the delimiter row itself.
+        if !trimmed.starts_with('|') || trimmed.starts_with("|---") || trimmed.starts_with("| ---") {
+            continue;
+        }
+        let next_is_delimiter = lines
+            .get(i + 1)
+            .is_some_and(|n| n.trim_start().starts_with("|--") || n.trim_start().starts_with("| --"));
+        if next_is_delimiter {
+            continue;
+        }
+        let Some(first) = first_cell(trimmed) else { continue };
+        let anchor = SPAN_ID
+            .captures(first)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_else(|| section.clone());
+        let at = if anchor.is_empty() {
+            url.to_owned()
+        } else {
+            format!("{url}#{anchor}")
+        };
+        for c in CODE.captures_iter(first) {
+            let t = c[1].trim();
+            if t.is_empty() || t.len() > 80 {
+                continue;
+            }
+            let term = Term {
+                k: t.to_lowercase(),
+                t: t.to_owned(),
+                u: at.clone(),
+                p: title.to_owned(),
+            };
+            if !out.iter().any(|o: &Term| o.k == term.k && o.u == term.u) {
+                out.push(term);
+            }
+        }
+    }
+}
+
+/// The first cell of a table row, up to the first unescaped `|`.
+fn first_cell(row: &str) -> Option<&str> {
+    let body = row.strip_prefix('|')?;
+    let bytes = body.as_bytes();
+    let mut in_code = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'|' if !in_code && (i == 0 || bytes[i - 1] != b'\\') => return Some(&body[..i]),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The terms as the JSON the search script loads.
+pub fn to_json(terms: &[Term]) -> String {
+    serde_json::to_string(terms).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_give_terms_with_their_anchor_or_section() {
+        let md = "# Env\n\n## Runner {#runner}\n\n| Name | Meaning |\n|---|---|\n| <span id=\"EXT_X\"></span>`EXT_X` | x \\| y |\n| `--dir`, `--directory` | the folder |\n| plain | no code |\n\n```text\n| `not` | a table |\n```\n\n## Two words\n\n| A | B |\n|---|---|\n| `POST /api/x` | y |\n";
+        let mut out = Vec::new();
+        collect(md, "reference/env.html", "Env", &mut out);
+        let got: Vec<(String, String)> = out.iter().map(|t| (t.t.clone(), t.u.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("EXT_X".to_owned(), "reference/env.html#EXT_X".to_owned()),
+                ("--dir".to_owned(), "reference/env.html#runner".to_owned()),
+                ("--directory".to_owned(), "reference/env.html#runner".to_owned()),
+                ("POST /api/x".to_owned(), "reference/env.html#two-words".to_owned()),
+            ]
+        );
+        assert_eq!(out[0].k, "ext_x");
+    }
+
+    #[test]
+    fn the_first_cell_ends_at_an_unescaped_pipe_outside_code() {
+        assert_eq!(first_cell("| `a|b` | c |"), Some(" `a|b` "));
+        assert_eq!(first_cell("| a \\| b | c |"), Some(" a \\| b "));
+        assert_eq!(first_cell("no"), None);
+    }
+}
