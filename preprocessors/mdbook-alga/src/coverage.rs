@@ -330,7 +330,7 @@ impl Coverage {
                     .unwrap_or(&e.surface),
                 e.name.replace('|', "\\|"),
                 e.reason,
-                crate::tables::escape_cell(&e.why)
+                crate::schema_table::cell(&e.why)
             );
         }
         out

@@ -34,7 +34,9 @@ const DEFINING: &str = "reference/";
 pub fn terms(book: &Book) -> Vec<Term> {
     let mut out = Vec::new();
     for item in book.iter() {
-        let BookItem::Chapter(ch) = item else { continue };
+        let BookItem::Chapter(ch) = item else {
+            continue;
+        };
         let Some(path) = &ch.path else { continue };
         let p = path.to_string_lossy().replace('\\', "/");
         if !p.starts_with(DEFINING) {
@@ -74,16 +76,19 @@ fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
         }
         // A table body row: a row that is neither the header (followed by
         // the delimiter row) nor the delimiter row itself.
-        if !trimmed.starts_with('|') || trimmed.starts_with("|---") || trimmed.starts_with("| ---") {
+        if !trimmed.starts_with('|') || trimmed.starts_with("|---") || trimmed.starts_with("| ---")
+        {
             continue;
         }
-        let next_is_delimiter = lines
-            .get(i + 1)
-            .is_some_and(|n| n.trim_start().starts_with("|--") || n.trim_start().starts_with("| --"));
+        let next_is_delimiter = lines.get(i + 1).is_some_and(|n| {
+            n.trim_start().starts_with("|--") || n.trim_start().starts_with("| --")
+        });
         if next_is_delimiter {
             continue;
         }
-        let Some(first) = first_cell(trimmed) else { continue };
+        let Some(first) = first_cell(trimmed) else {
+            continue;
+        };
         let anchor = SPAN_ID
             .captures(first)
             .map(|c| c[1].to_owned())
@@ -146,8 +151,14 @@ mod tests {
             [
                 ("EXT_X".to_owned(), "reference/env.html#EXT_X".to_owned()),
                 ("--dir".to_owned(), "reference/env.html#runner".to_owned()),
-                ("--directory".to_owned(), "reference/env.html#runner".to_owned()),
-                ("POST /api/x".to_owned(), "reference/env.html#two-words".to_owned()),
+                (
+                    "--directory".to_owned(),
+                    "reference/env.html#runner".to_owned()
+                ),
+                (
+                    "POST /api/x".to_owned(),
+                    "reference/env.html#two-words".to_owned()
+                ),
             ]
         );
         assert_eq!(out[0].k, "ext_x");

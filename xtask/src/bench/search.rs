@@ -106,7 +106,11 @@ fn build(ctx: &Ctx, name: &str, baseline: bool) -> Result<std::path::PathBuf> {
     );
     // With more than one renderer, mdBook gives each its own folder.
     let out = dir.join("out");
-    Ok(if out.join("html").is_dir() { out.join("html") } else { out })
+    Ok(if out.join("html").is_dir() {
+        out.join("html")
+    } else {
+        out
+    })
 }
 
 /// The result pages, in order, for each query.
