@@ -15,7 +15,11 @@
     })[c]);
     // A query matches a term written the same way, or the path of a route
     // (`/api/x` matches `POST /api/x`).
-    const matches = (q) => terms.filter((t) => t.k === q || t.k.endsWith(' ' + q)).slice(0, 3);
+    // Definitions with an anchor of their own (a table row, a heading) first.
+    const matches = (q) => terms
+        .filter((t) => t.k === q || t.k.endsWith(' ' + q))
+        .sort((x, y) => (y.a ? 1 : 0) - (x.a ? 1 : 0) || (y.k === q ? 1 : 0) - (x.k === q ? 1 : 0))
+        .slice(0, 3);
     function apply() {
         if (!terms) {
             return;

@@ -408,19 +408,8 @@ fn short(commit: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upstream::tests::git;
     use mdbook_alga::diagnostics::Diagnostics;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
 
     const PAGE: &str = "# Page\n\nThe start {{#path a.main:3-4}}, the check {{#path a.main:8 \"label\"}}, \
 the entry {{#path a.main#start}}.\n\nNot `{{#path a.main:3}}`.\n";

@@ -549,10 +549,11 @@ fn resolve_commit(checkout: &Path, rev: &str) -> Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn git(dir: &Path, args: &[&str]) -> String {
+    /// Run git in `dir` (with a throw-away identity); its trimmed stdout.
+    pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
             .arg("-C")
             .arg(dir)

@@ -271,7 +271,7 @@ pub fn check(
         };
         let span = c.span();
         let shown = format!("{}:{span}", c.path);
-        let Some(locked) = lock.files.get(&c.path) else {
+        let not_locked = |diags: &mut Diagnostics| {
             diags.error(
                 &c.file,
                 text,
@@ -281,6 +281,9 @@ pub fn check(
                     "record what it cites: `ALGA_PSA_CHECKOUT=<clone> {RELOCK}`"
                 )),
             );
+        };
+        let Some(locked) = lock.files.get(&c.path) else {
+            not_locked(diags);
             continue;
         };
         // With a checkout the `path` directive checks the range itself.
@@ -301,15 +304,7 @@ pub fn check(
             continue;
         }
         let Some(recorded) = locked.spans.get(&span) else {
-            diags.error(
-                &c.file,
-                text,
-                c.target.clone(),
-                format!("`{shown}` is not in the citation lock ({lock_file})"),
-                Some(format!(
-                    "record what it cites: `ALGA_PSA_CHECKOUT=<clone> {RELOCK}`"
-                )),
-            );
+            not_locked(diags);
             continue;
         };
         let Some(up) = checkout else { continue };

@@ -25,6 +25,9 @@ pub struct Term {
     pub u: String,
     /// The page's title.
     pub p: String,
+    /// Whether the term has an anchor of its own (a table row's id or a
+    /// heading that is the term): such definitions are listed first.
+    pub a: bool,
 }
 
 /// Chapters whose tables define terms.
@@ -72,6 +75,12 @@ fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
                 Some(c) => c[1].to_owned(),
                 None => crate::links::slug(&CODE.replace_all(text, "$1")),
             };
+            // A heading that is one code span defines that term.
+            let bare = HEADING_ID.replace(text, "");
+            let bare = bare.trim();
+            if let Some(c) = CODE.captures(bare).filter(|c| c[0].len() == bare.len()) {
+                push(out, c[1].trim(), &format!("{url}#{section}"), title, true);
+            }
             continue;
         }
         // A table body row: a row that is neither the header (followed by
@@ -89,29 +98,54 @@ fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
         let Some(first) = first_cell(trimmed) else {
             continue;
         };
-        let anchor = SPAN_ID
-            .captures(first)
-            .map(|c| c[1].to_owned())
-            .unwrap_or_else(|| section.clone());
+        let row_anchor = SPAN_ID.captures(first).map(|c| c[1].to_owned());
+        let anchored = row_anchor.is_some();
+        let anchor = row_anchor.unwrap_or_else(|| section.clone());
         let at = if anchor.is_empty() {
             url.to_owned()
         } else {
             format!("{url}#{anchor}")
         };
         for c in CODE.captures_iter(first) {
-            let t = c[1].trim();
-            if t.is_empty() || t.len() > 80 {
-                continue;
-            }
-            let term = Term {
-                k: t.to_lowercase(),
-                t: t.to_owned(),
-                u: at.clone(),
-                p: title.to_owned(),
-            };
-            if !out.iter().any(|o: &Term| o.k == term.k && o.u == term.u) {
-                out.push(term);
-            }
+            push(out, c[1].trim(), &at, title, anchored);
+        }
+    }
+}
+
+/// Record a term, and for a route path its prefix without the trailing
+/// parameters (`/api/ext/{extensionId}/{path}` is also found as `/api/ext`).
+fn push(out: &mut Vec<Term>, t: &str, at: &str, title: &str, anchored: bool) {
+    if t.is_empty() || t.len() > 80 {
+        return;
+    }
+    let mut names = vec![t.to_owned()];
+    if let Some(i) = t.find('/') {
+        let (method, path) = t.split_at(i);
+        let mut segs: Vec<&str> = path.split('/').collect();
+        while segs.last().is_some_and(|s| {
+            s.is_empty()
+                || s.starts_with('{')
+                || s.starts_with('[')
+                || s.starts_with(':')
+                || s.starts_with('<')
+        }) {
+            segs.pop();
+        }
+        let stem = format!("{}{}", method, segs.join("/"));
+        if stem != t && segs.len() > 1 {
+            names.push(stem);
+        }
+    }
+    for name in names {
+        let term = Term {
+            k: name.to_lowercase(),
+            t: name.clone(),
+            u: at.to_owned(),
+            p: title.to_owned(),
+            a: anchored,
+        };
+        if !out.iter().any(|o: &Term| o.k == term.k && o.u == term.u) {
+            out.push(term);
         }
     }
 }
@@ -142,23 +176,23 @@ mod tests {
 
     #[test]
     fn rows_give_terms_with_their_anchor_or_section() {
-        let md = "# Env\n\n## Runner {#runner}\n\n| Name | Meaning |\n|---|---|\n| <span id=\"EXT_X\"></span>`EXT_X` | x \\| y |\n| `--dir`, `--directory` | the folder |\n| plain | no code |\n\n```text\n| `not` | a table |\n```\n\n## Two words\n\n| A | B |\n|---|---|\n| `POST /api/x` | y |\n";
+        let md = "# Env\n\n## Runner {#runner}\n\n| Name | Meaning |\n|---|---|\n| <span id=\"EXT_X\"></span>`EXT_X` | x \\| y |\n| `--dir`, `--directory` | the folder |\n| plain | no code |\n\n```text\n| `not` | a table |\n```\n\n## `/api/x/{id}/{path}` {#api-x}\n\n## Two words\n\n| A | B |\n|---|---|\n| `POST /api/x` | y |\n";
         let mut out = Vec::new();
         collect(md, "reference/env.html", "Env", &mut out);
-        let got: Vec<(String, String)> = out.iter().map(|t| (t.t.clone(), t.u.clone())).collect();
+        let got: Vec<(String, String, bool)> = out
+            .iter()
+            .map(|t| (t.t.clone(), t.u.clone(), t.a))
+            .collect();
+        let row = |t: &str, u: &str, a: bool| (t.to_owned(), u.to_owned(), a);
         assert_eq!(
             got,
             [
-                ("EXT_X".to_owned(), "reference/env.html#EXT_X".to_owned()),
-                ("--dir".to_owned(), "reference/env.html#runner".to_owned()),
-                (
-                    "--directory".to_owned(),
-                    "reference/env.html#runner".to_owned()
-                ),
-                (
-                    "POST /api/x".to_owned(),
-                    "reference/env.html#two-words".to_owned()
-                ),
+                row("EXT_X", "reference/env.html#EXT_X", true),
+                row("--dir", "reference/env.html#runner", false),
+                row("--directory", "reference/env.html#runner", false),
+                row("/api/x/{id}/{path}", "reference/env.html#api-x", true),
+                row("/api/x", "reference/env.html#api-x", true),
+                row("POST /api/x", "reference/env.html#two-words", false),
             ]
         );
         assert_eq!(out[0].k, "ext_x");
