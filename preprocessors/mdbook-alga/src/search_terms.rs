@@ -109,6 +109,14 @@ fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
         for c in CODE.captures_iter(first) {
             push(out, c[1].trim(), &at, title, anchored);
         }
+        // A row whose id is written in its first cell (`bundle_fetch_failed`
+        // in `bundle_fetch_failed: …`) also defines the id.
+        if anchored && !anchor.is_empty() {
+            let cell = SPAN_ID.replace(first, "");
+            if cell.contains(anchor.as_str()) {
+                push(out, &anchor, &at, title, true);
+            }
+        }
     }
 }
 
@@ -176,7 +184,7 @@ mod tests {
 
     #[test]
     fn rows_give_terms_with_their_anchor_or_section() {
-        let md = "# Env\n\n## Runner {#runner}\n\n| Name | Meaning |\n|---|---|\n| <span id=\"EXT_X\"></span>`EXT_X` | x \\| y |\n| `--dir`, `--directory` | the folder |\n| plain | no code |\n\n```text\n| `not` | a table |\n```\n\n## `/api/x/{id}/{path}` {#api-x}\n\n## Two words\n\n| A | B |\n|---|---|\n| `POST /api/x` | y |\n";
+        let md = "# Env\n\n## Runner {#runner}\n\n| Name | Meaning |\n|---|---|\n| <span id=\"EXT_X\"></span>`EXT_X` | x \\| y |\n| <span id=\"bad_thing\"></span>`bad_thing: …` | z |\n| `--dir`, `--directory` | the folder |\n| plain | no code |\n\n```text\n| `not` | a table |\n```\n\n## `/api/x/{id}/{path}` {#api-x}\n\n## Two words\n\n| A | B |\n|---|---|\n| `POST /api/x` | y |\n";
         let mut out = Vec::new();
         collect(md, "reference/env.html", "Env", &mut out);
         let got: Vec<(String, String, bool)> = out
@@ -188,6 +196,8 @@ mod tests {
             got,
             [
                 row("EXT_X", "reference/env.html#EXT_X", true),
+                row("bad_thing: …", "reference/env.html#bad_thing", true),
+                row("bad_thing", "reference/env.html#bad_thing", true),
                 row("--dir", "reference/env.html#runner", false),
                 row("--directory", "reference/env.html#runner", false),
                 row("/api/x/{id}/{path}", "reference/env.html#api-x", true),
