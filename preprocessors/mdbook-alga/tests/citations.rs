@@ -31,14 +31,7 @@ const ACCESS: &str = "packages/ext/access.ts";
 
 fn with_lock(page: &str, lock_text: &str) -> Fixture {
     let f = Fixture::new(&[("guide.md", "Guide", page)]);
-    let toml = std::fs::read_to_string(f.root().join("book.toml")).unwrap();
-    f.write(
-        "book.toml",
-        &toml.replace(
-            "archive = \"archive\"\n",
-            "archive = \"archive\"\ncitations-lock = \"data/citations.lock\"\n",
-        ),
-    );
+    f.set_alga("citations-lock = \"data/citations.lock\"");
     f.write("data/citations.lock", lock_text);
     f
 }

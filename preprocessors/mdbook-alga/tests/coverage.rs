@@ -57,14 +57,7 @@ const PAGE: &str = "# Guide\n\nSet `EXT_DOC`. Call `POST /api/ext/{extensionId}/
 
 fn book(page: &str, surface_text: &str, exclusions: &str) -> Fixture {
     let f = Fixture::new(&[("guide.md", "Guide", page)]);
-    let toml = std::fs::read_to_string(f.root().join("book.toml")).unwrap();
-    f.write(
-        "book.toml",
-        &toml.replace(
-            "archive = \"archive\"\n",
-            "archive = \"archive\"\ncoverage = \"data/coverage\"\n",
-        ),
-    );
+    f.set_alga("coverage = \"data/coverage\"");
     f.write("data/coverage/surfaces.toml", SURFACES);
     f.write("data/coverage/surface.toml", surface_text);
     f.write("data/coverage/exclusions.toml", exclusions);

@@ -148,6 +148,15 @@ tree = "upstream.tree"
         write(self.root(), path, text);
     }
 
+    /// Add a `key = value` line to `[preprocessor.alga]` in book.toml.
+    pub fn set_alga(&self, line: &str) {
+        let path = self.root().join("book.toml");
+        let toml = std::fs::read_to_string(&path).unwrap();
+        let at = "archive = \"archive\"\n";
+        assert!(toml.contains(at), "the fixture's book.toml changed");
+        std::fs::write(&path, toml.replacen(at, &format!("{at}{line}\n"), 1)).unwrap();
+    }
+
     /// Process the book; returns the book (when no errors) and all diagnostics.
     pub fn run(&self) -> (Book, Diagnostics) {
         let md = MDBook::load(self.root()).expect("fixture loads");
