@@ -11,11 +11,12 @@
 //! the code under it is still what the claim was written against; without
 //! one (CI, a fresh clone), that it has an entry and lies within the file.
 
-use crate::diagnostics::{Diagnostics, Severity};
 use crate::registry::Registry;
 use crate::scanner;
 use crate::source_file::SourceFile;
 use crate::upstream::Upstream;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -251,17 +252,12 @@ pub fn check(
     diags: &mut Diagnostics,
 ) {
     if lock.commit != commit {
-        diags.plain(
-            Severity::Error,
-            lock_file,
-            format!(
+        diags.push(Diagnostic::error(format!(
                 "the citation lock was written at `{}`, but the pin is `{commit}`",
                 lock.commit
-            ),
-            Some(format!(
+            )).in_file(lock_file).hint(format!(
                 "move the pin with `cargo xtask upstream --commit`, which rewrites the lock, or run `{RELOCK}` with ALGA_PSA_CHECKOUT set"
-            )),
-        );
+            )));
         return;
     }
     let checkout = upstream.filter(|u| u.has_checkout());
@@ -272,12 +268,12 @@ pub fn check(
         let span = c.span();
         let shown = format!("{}:{span}", c.path);
         let not_locked = |diags: &mut Diagnostics| {
-            diags.error(
-                &c.file,
-                text,
-                c.target.clone(),
-                format!("`{shown}` is not in the citation lock ({lock_file})"),
-                Some(format!(
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{shown}` is not in the citation lock ({lock_file})"
+                ))
+                .at(&c.file, text, c.target.clone())
+                .hint(format!(
                     "record what it cites: `ALGA_PSA_CHECKOUT=<clone> {RELOCK}`"
                 )),
             );
@@ -288,15 +284,13 @@ pub fn check(
         };
         // With a checkout the `path` directive checks the range itself.
         if checkout.is_none() && c.end > locked.lines {
-            diags.error(
-                &c.file,
-                text,
-                c.target.clone(),
-                format!(
+            diags.push(
+                Diagnostic::error(format!(
                     "line {} is out of range: `{}` has {} lines at the pin",
                     c.end, c.path, locked.lines
-                ),
-                Some(format!(
+                ))
+                .at(&c.file, text, c.target.clone())
+                .hint(format!(
                     "cite lines within 1-{} (line counts from {lock_file})",
                     locked.lines
                 )),
@@ -315,17 +309,11 @@ pub fn check(
             continue; // missing file or out of range: reported by the `path` directive
         };
         if &now != recorded {
-            diags.error(
-                &c.file,
-                text,
-                c.target.clone(),
-                format!(
+            diags.push(Diagnostic::error(format!(
                     "the code under `{shown}` is not what this claim was written against (lock {recorded}, pin {now})"
-                ),
-                Some(format!(
+                )).at(&c.file, text, c.target.clone()).hint(format!(
                     "re-read the claim against the code at the pin and fix it or its lines; then `{RELOCK}`"
-                )),
-            );
+                )));
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The binary's commands: the mdBook protocol, and standalone tools.
 
-use crate::diagnostics::{Diagnostics, Severity};
 use crate::source_file::SourceFile;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::{Diagnostics, Severity};
 use mdbook_preprocessor::Preprocessor;
 use std::io::Write;
 use std::path::Path;
@@ -68,7 +69,7 @@ fn read_json(path: &str, diags: &mut Diagnostics) -> Option<(SourceFile, serde_j
     let file = match SourceFile::read(Path::new("."), Path::new(path)) {
         Ok(f) => f,
         Err(e) => {
-            diags.plain(Severity::Error, path, format!("cannot read: {e}"), None);
+            diags.push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
             return None;
         }
     };
@@ -76,13 +77,11 @@ fn read_json(path: &str, diags: &mut Diagnostics) -> Option<(SourceFile, serde_j
         Ok(v) => Some((file, v)),
         Err(e) => {
             let at = crate::line_col_offset(&file.text, e.line(), e.column());
-            diags.error(
+            diags.push(Diagnostic::error(format!("invalid JSON: {e}")).at(
                 &file.display,
                 &file.text,
                 at..at + 1,
-                format!("invalid JSON: {e}"),
-                None,
-            );
+            ));
             None
         }
     }
@@ -131,22 +130,20 @@ pub fn schema_table(args: &[String]) -> ExitCode {
         } else {
             Severity::Warning
         };
-        diags.at(
-            sev,
-            &file.display,
-            &file.text,
-            at,
-            at + 1,
-            format!(
-                "{} (at `{}`)",
-                i.message,
-                if i.pointer.is_empty() {
-                    "/"
-                } else {
-                    &i.pointer
-                }
-            ),
-            None,
+        diags.push(
+            Diagnostic::new(
+                sev,
+                format!(
+                    "{} (at `{}`)",
+                    i.message,
+                    if i.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &i.pointer
+                    }
+                ),
+            )
+            .at(&file.display, &file.text, at..at + 1),
         );
     }
     if diags.fails(false) {
@@ -187,15 +184,12 @@ pub fn check_manifest(args: &[String]) -> ExitCode {
         };
         for (pointer, message) in validator.errors(&value) {
             let at = crate::json_locate::locate(&file.text, &pointer);
-            diags.error(
-                &file.display,
-                &file.text,
-                at..at + 1,
-                format!(
+            diags.push(
+                Diagnostic::error(format!(
                     "at `{}`: {message}",
                     if pointer.is_empty() { "/" } else { &pointer }
-                ),
-                None,
+                ))
+                .at(&file.display, &file.text, at..at + 1),
             );
         }
     }

@@ -9,8 +9,9 @@
 //! listed in `exclusions.toml` with a reason. `{{#coverage}}` renders the
 //! figures and the exclusions.
 
-use crate::diagnostics::{Diagnostics, Severity};
 use crate::source_file::SourceFile;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -111,13 +112,10 @@ impl Coverage {
             |name: &str, diags: &mut Diagnostics| match SourceFile::read(root, &dir.join(name)) {
                 Ok(f) => Some(f),
                 Err(e) => {
-                    diags.plain(
-                        Severity::Error,
-                        &crate::source_file::display_path(&dir.join(name)),
-                        format!("cannot read the coverage data: {e}"),
-                        Some(
-                            "write it with `ALGA_PSA_CHECKOUT=<clone> cargo xtask coverage`".into(),
-                        ),
+                    diags.push(
+                        Diagnostic::error(format!("cannot read the coverage data: {e}"))
+                            .in_file(&crate::source_file::display_path(&dir.join(name)))
+                            .hint("write it with `ALGA_PSA_CHECKOUT=<clone> cargo xtask coverage`"),
                     );
                     None
                 }
@@ -146,39 +144,34 @@ impl Coverage {
             let span = e.span();
             let e = e.into_inner();
             if !ids.contains(e.surface.as_str()) {
-                diags.error(
-                    &excl.display,
-                    &excl.text,
-                    span.clone(),
-                    format!("unknown surface `{}`", e.surface),
-                    Some(format!(
-                        "one of: {}",
-                        ids.iter().copied().collect::<Vec<_>>().join(", ")
-                    )),
+                diags.push(
+                    Diagnostic::error(format!("unknown surface `{}`", e.surface))
+                        .at(&excl.display, &excl.text, span.clone())
+                        .hint(format!(
+                            "one of: {}",
+                            ids.iter().copied().collect::<Vec<_>>().join(", ")
+                        )),
                 );
             } else if !REASONS.contains(&e.reason.as_str()) {
-                diags.error(
-                    &excl.display,
-                    &excl.text,
-                    span.clone(),
-                    format!("unknown reason `{}`", e.reason),
-                    Some(format!("one of: {}", REASONS.join(", "))),
+                diags.push(
+                    Diagnostic::error(format!("unknown reason `{}`", e.reason))
+                        .at(&excl.display, &excl.text, span.clone())
+                        .hint(format!("one of: {}", REASONS.join(", "))),
                 );
             } else if e.why.trim().is_empty() {
-                diags.error(
-                    &excl.display,
-                    &excl.text,
-                    span.clone(),
-                    format!("the exclusion of `{}` gives no `why`", e.name),
-                    Some("say in a sentence why a reader never meets it, with the evidence".into()),
+                diags.push(
+                    Diagnostic::error(format!("the exclusion of `{}` gives no `why`", e.name))
+                        .at(&excl.display, &excl.text, span.clone())
+                        .hint("say in a sentence why a reader never meets it, with the evidence"),
                 );
             } else if !known.contains(&(e.surface.as_str(), e.name.as_str())) {
-                diags.warning(
-                    &excl.display,
-                    &excl.text,
-                    span.clone(),
-                    format!("`{}` is excluded but not in the extraction", e.name),
-                    Some("upstream no longer has it: drop the exclusion".into()),
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "`{}` is excluded but not in the extraction",
+                        e.name
+                    ))
+                    .at(&excl.display, &excl.text, span.clone())
+                    .hint("upstream no longer has it: drop the exclusion"),
                 );
             }
             exclusions.push((e, span));
@@ -208,14 +201,13 @@ impl Coverage {
             return;
         };
         if self.commit != commit {
-            diags.plain(
-                Severity::Error,
-                &file.display,
-                format!(
+            diags.push(
+                Diagnostic::error(format!(
                     "the coverage extraction is of `{}`, but the pin is `{commit}`",
                     self.commit
-                ),
-                Some("run `ALGA_PSA_CHECKOUT=<clone> cargo xtask coverage`".into()),
+                ))
+                .in_file(&file.display)
+                .hint("run `ALGA_PSA_CHECKOUT=<clone> cargo xtask coverage`"),
             );
             return;
         }
@@ -224,12 +216,12 @@ impl Coverage {
         let mut documented = Vec::with_capacity(self.items.len());
         for (item, span) in &self.items {
             let Some(spec) = specs.get(item.surface.as_str()) else {
-                diags.error(
-                    &file.display,
-                    &file.text,
-                    span.clone(),
-                    format!("unknown surface `{}`", item.surface),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!("unknown surface `{}`", item.surface)).at(
+                        &file.display,
+                        &file.text,
+                        span.clone(),
+                    ),
                 );
                 documented.push(false);
                 continue;
@@ -240,17 +232,15 @@ impl Coverage {
                 .any(|p| texts.get(p).is_some_and(|t| mentions(spec, &item.key, t)));
             documented.push(found);
             if !found && !self.excluded(item) {
-                diags.error(
-                    &file.display,
-                    &file.text,
-                    span.clone(),
-                    format!(
+                diags.push(
+                    Diagnostic::error(format!(
                         "{} `{}` ({}) is not documented",
                         spec.title.to_lowercase(),
                         item.name,
                         item.evidence.first().map_or("", String::as_str)
-                    ),
-                    Some(format!(
+                    ))
+                    .at(&file.display, &file.text, span.clone())
+                    .hint(format!(
                         "document it in {}, or exclude it in {} with a reason",
                         spec.pages.join(" or "),
                         self.exclusions_file

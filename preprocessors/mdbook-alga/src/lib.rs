@@ -23,7 +23,7 @@ pub mod citations;
 pub mod cli;
 pub mod config;
 pub mod coverage;
-pub mod diagnostics;
+pub use alga_diagnostics as diagnostics;
 pub mod json_locate;
 pub mod links;
 pub mod lint;
@@ -41,11 +41,12 @@ pub mod tables;
 pub mod upstream;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostics, Severity, nearest};
 use crate::offset_map::OffsetMap;
 use crate::registry::Registry;
 use crate::source_file::SourceFile;
 use crate::upstream::Upstream;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::{Diagnostics, Severity, nearest};
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use serde_json::Value;
@@ -125,11 +126,9 @@ impl Env {
         let superseded = match SourceFile::read(root, &cfg.superseded) {
             Ok(f) => lint::load_superseded(&f, &registry, diags),
             Err(e) => {
-                diags.plain(
-                    Severity::Error,
-                    &source_file::display_path(&cfg.superseded),
-                    format!("cannot read the superseded list: {e}"),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!("cannot read the superseded list: {e}"))
+                        .in_file(&source_file::display_path(&cfg.superseded)),
                 );
                 Vec::new()
             }
@@ -146,18 +145,11 @@ impl Env {
                     )
                 })
             {
-                diags.plain(
-                    Severity::Error,
-                    "book.toml",
-                    format!(
+                diags.push(Diagnostic::error(format!(
                         "schema `{name}`: `{}` is outside the book root",
                         source_file::display_path(path)
-                    ),
-                    Some(
-                        "[preprocessor.alga.schemas] paths are relative to the book root, without `..`"
-                            .into(),
-                    ),
-                );
+                    )).in_file("book.toml").hint("[preprocessor.alga.schemas] paths are relative to the book root, without `..`"
+                            ));
                 continue;
             }
             match SourceFile::read(root, path) {
@@ -167,20 +159,16 @@ impl Env {
                     }
                     Err(e) => {
                         let at = line_col_offset(&file.text, e.line(), e.column());
-                        diags.error(
+                        diags.push(Diagnostic::error(format!("invalid JSON: {e}")).at(
                             &file.display,
                             &file.text,
                             at..at + 1,
-                            format!("invalid JSON: {e}"),
-                            None,
-                        );
+                        ));
                     }
                 },
-                Err(e) => diags.plain(
-                    Severity::Error,
-                    &source_file::display_path(path),
-                    format!("cannot read schema `{name}`: {e}"),
-                    None,
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("cannot read schema `{name}`: {e}"))
+                        .in_file(&source_file::display_path(path)),
                 ),
             }
         }
@@ -188,7 +176,7 @@ impl Env {
             Some(s) => match manifest_examples::ManifestValidator::new(&s.value) {
                 Ok(v) => Some(v),
                 Err(m) => {
-                    diags.plain(Severity::Error, &s.file.display, m, None);
+                    diags.push(Diagnostic::error(m).in_file(&s.file.display));
                     None
                 }
             },
@@ -202,15 +190,8 @@ impl Env {
                 .and_then(|path| match SourceFile::read(root, path) {
                     Ok(f) => citations::load(&f, diags).map(|l| (l, f.display)),
                     Err(e) => {
-                        diags.plain(
-                        Severity::Error,
-                        &source_file::display_path(path),
-                        format!("cannot read the citation lock: {e}"),
-                        Some(
-                            "write it with `ALGA_PSA_CHECKOUT=<clone> cargo xtask upstream --lock`"
-                                .into(),
-                        ),
-                    );
+                        diags.push(Diagnostic::error(format!("cannot read the citation lock: {e}")).in_file(&source_file::display_path(path)).hint("write it with `ALGA_PSA_CHECKOUT=<clone> cargo xtask upstream --lock`"
+                                ));
                         None
                     }
                 });
@@ -250,15 +231,8 @@ fn load_upstream(root: &Path, cfg: &Config, diags: &mut Diagnostics) -> Option<U
         match Upstream::from_checkout(&dir, &cfg.upstream.commit) {
             Ok(u) => return Some(u),
             Err(e) => {
-                diags.plain(
-                    Severity::Error,
-                    "book.toml",
-                    format!("upstream checkout unusable: {e}"),
-                    Some(
-                        "set ALGA_PSA_CHECKOUT to a clone of alga-psa that has the pinned commit"
-                            .into(),
-                    ),
-                );
+                diags.push(Diagnostic::error(format!("upstream checkout unusable: {e}")).in_file("book.toml").hint("set ALGA_PSA_CHECKOUT to a clone of alga-psa that has the pinned commit"
+                            ));
                 return None;
             }
         }
@@ -268,11 +242,9 @@ fn load_upstream(root: &Path, cfg: &Config, diags: &mut Diagnostics) -> Option<U
         if path.is_file() {
             match Upstream::from_listing(&path) {
                 Ok(u) => return Some(u),
-                Err(e) => diags.plain(
-                    Severity::Error,
-                    &source_file::display_path(tree),
-                    format!("cannot read the upstream listing: {e}"),
-                    None,
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("cannot read the upstream listing: {e}"))
+                        .in_file(&source_file::display_path(tree)),
                 ),
             }
             return None;
@@ -294,15 +266,13 @@ pub fn check_registry_upstream(registry: &Registry, up: &Upstream, diags: &mut D
         };
         if !up.exists(&e.path) {
             let near = nearest(&e.path, up.all_paths());
-            diags.error(
-                &file.display,
-                &file.text,
-                e.path_span.clone(),
-                format!(
+            diags.push(
+                Diagnostic::error(format!(
                     "`{}` does not exist upstream at the pin ({})",
                     e.path, up.source
-                ),
-                near.map(|n| format!("did you mean `{n}`?")),
+                ))
+                .at(&file.display, &file.text, e.path_span.clone())
+                .maybe_hint(near.map(|n| format!("did you mean `{n}`?"))),
             );
             continue;
         }
@@ -313,16 +283,13 @@ pub fn check_registry_upstream(registry: &Registry, up: &Upstream, diags: &mut D
         if let Some(recorded) = e.lines
             && recorded as usize != lines.len()
         {
-            diags.error(
-                &file.display,
-                &file.text,
-                e.path_span.clone(),
-                format!(
+            diags.push(
+                Diagnostic::error(format!(
                     "`{}` has {} lines at the pin, not {recorded}",
                     e.path,
                     lines.len()
-                ),
-                None,
+                ))
+                .at(&file.display, &file.text, e.path_span.clone()),
             );
         }
         for (sym, line) in &e.symbols {
@@ -332,15 +299,13 @@ pub fn check_registry_upstream(registry: &Registry, up: &Upstream, diags: &mut D
             if !ok {
                 let span = e.symbol_spans.get(sym).cloned().unwrap_or(0..0);
                 let moved = upstream::find_symbol(&text, sym);
-                diags.error(
-                    &file.display,
-                    &file.text,
-                    span,
-                    format!(
+                diags.push(
+                    Diagnostic::error(format!(
                         "symbol `{sym}` is not on line {line} of `{}` at the pin",
                         e.path
-                    ),
-                    Some(match moved {
+                    ))
+                    .at(&file.display, &file.text, span)
+                    .hint(match moved {
                         Some(m) => format!("it is on line {m}: write `{sym} = {m}`"),
                         None => format!("`{sym}` no longer appears in the file"),
                     }),
@@ -360,12 +325,12 @@ pub struct Expanded {
 pub fn expand(env: &Env, file: &str, text: &str, diags: &mut Diagnostics) -> Expanded {
     let scan = scanner::scan(text);
     for u in &scan.unterminated {
-        diags.error(
-            file,
-            text,
-            u.range.clone(),
-            "directive is not closed with `}}` on the same line",
-            None,
+        diags.push(
+            Diagnostic::error("directive is not closed with `}}` on the same line").at(
+                file,
+                text,
+                u.range.clone(),
+            ),
         );
     }
     let mut out = String::with_capacity(text.len() + text.len() / 4);
@@ -395,12 +360,10 @@ pub fn expand(env: &Env, file: &str, text: &str, diags: &mut Diagnostics) -> Exp
                         DIRECTIVES.join(", ")
                     ))
                 });
-            diags.error(
-                file,
-                text,
-                d.name_range.clone(),
-                format!("unknown directive `{{{{#{}}}}}`", d.name),
-                hint,
+            diags.push(
+                Diagnostic::error(format!("unknown directive `{{{{#{}}}}}`", d.name))
+                    .at(file, text, d.name_range.clone())
+                    .maybe_hint(hint),
             );
             None
         };
@@ -425,12 +388,14 @@ fn expand_one(
             let r = match path_ref::parse(&d.args) {
                 Ok(r) => r,
                 Err(e) => {
-                    diags.error(
-                        file,
-                        text,
-                        a0 + e.range.start..a0 + e.range.end.max(e.range.start + 1),
-                        e.message,
-                        e.hint,
+                    diags.push(
+                        Diagnostic::error(e.message)
+                            .at(
+                                file,
+                                text,
+                                a0 + e.range.start..a0 + e.range.end.max(e.range.start + 1),
+                            )
+                            .maybe_hint(e.hint),
                     );
                     return None;
                 }
@@ -446,12 +411,10 @@ fn expand_one(
             ) {
                 Ok(s) => Some(s),
                 Err(e) => {
-                    diags.error(
-                        file,
-                        text,
-                        a0 + e.range.start..a0 + e.range.end.max(1),
-                        e.message,
-                        e.hint,
+                    diags.push(
+                        Diagnostic::error(e.message)
+                            .at(file, text, a0 + e.range.start..a0 + e.range.end.max(1))
+                            .maybe_hint(e.hint),
                     );
                     None
                 }
@@ -460,32 +423,31 @@ fn expand_one(
         "table" => {
             let words: Vec<String> = d.args.split_whitespace().map(str::to_owned).collect();
             let Some(name) = words.first() else {
-                diags.error(
-                    file,
-                    text,
-                    d.range.clone(),
-                    "`table` needs a table name",
-                    Some(format!(
-                        "known tables: {}",
-                        env.tables.names().collect::<Vec<_>>().join(", ")
-                    )),
+                diags.push(
+                    Diagnostic::error("`table` needs a table name")
+                        .at(file, text, d.range.clone())
+                        .hint(format!(
+                            "known tables: {}",
+                            env.tables.names().collect::<Vec<_>>().join(", ")
+                        )),
                 );
                 return None;
             };
             let Some(table) = env.tables.get(name) else {
-                diags.error(
-                    file,
-                    text,
-                    a0..a0 + name.len(),
-                    format!("unknown table `{name}`"),
-                    nearest(name, env.tables.names()).map(|n| format!("did you mean `{n}`?")),
+                diags.push(
+                    Diagnostic::error(format!("unknown table `{name}`"))
+                        .at(file, text, a0..a0 + name.len())
+                        .maybe_hint(
+                            nearest(name, env.tables.names())
+                                .map(|n| format!("did you mean `{n}`?")),
+                        ),
                 );
                 return None;
             };
             let filters = match tables::parse_filters(&words[1..]) {
                 Ok(f) => f,
                 Err(m) => {
-                    diags.error(file, text, d.args_range.clone(), m, None);
+                    diags.push(Diagnostic::error(m).at(file, text, d.args_range.clone()));
                     return None;
                 }
             };
@@ -495,46 +457,37 @@ fn expand_one(
                     let mut inner = Diagnostics::default();
                     let expanded = expand(env, &table.file, &md, &mut inner);
                     for x in inner.items() {
-                        diags.error(
-                            file,
-                            text,
-                            d.range.clone(),
-                            format!("in table `{name}` ({}): {}", table.file, x.message),
-                            x.hint.clone(),
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "in table `{name}` ({}): {}",
+                                table.file, x.message
+                            ))
+                            .at(file, text, d.range.clone())
+                            .maybe_hint(x.hint.clone()),
                         );
                     }
                     Some(expanded.text)
                 }
                 Err(m) => {
-                    diags.error(file, text, d.args_range.clone(), m, None);
+                    diags.push(Diagnostic::error(m).at(file, text, d.args_range.clone()));
                     None
                 }
             }
         }
         "coverage" => {
             if !d.args.is_empty() {
-                diags.error(
-                    file,
-                    text,
-                    d.args_range.clone(),
-                    "`coverage` takes no arguments",
-                    Some("write {{#coverage}}".into()),
+                diags.push(
+                    Diagnostic::error("`coverage` takes no arguments")
+                        .at(file, text, d.args_range.clone())
+                        .hint("write {{#coverage}}"),
                 );
                 return None;
             }
             match &env.coverage {
                 Some(c) => Some(c.render()),
                 None => {
-                    diags.error(
-                        file,
-                        text,
-                        d.range.clone(),
-                        "no coverage data is configured",
-                        Some(
-                            "set `coverage = \"<folder>\"` under [preprocessor.alga] in book.toml"
-                                .into(),
-                        ),
-                    );
+                    diags.push(Diagnostic::error("no coverage data is configured").at(file, text, d.range.clone()).hint("set `coverage = \"<folder>\"` under [preprocessor.alga] in book.toml"
+                                ));
                     None
                 }
             }
@@ -545,37 +498,35 @@ fn expand_one(
                 [n] => (*n, ""),
                 [n, p] => (*n, *p),
                 _ => {
-                    diags.error(
-                        file,
-                        text,
-                        d.range.clone(),
-                        "`schema-table` takes a schema name and an optional JSON pointer",
-                        None,
+                    diags.push(
+                        Diagnostic::error(
+                            "`schema-table` takes a schema name and an optional JSON pointer",
+                        )
+                        .at(file, text, d.range.clone()),
                     );
                     return None;
                 }
             };
             let Some(schema) = env.schemas.get(name) else {
-                diags.error(
-                    file,
-                    text,
-                    a0..a0 + name.len(),
-                    format!("unknown schema `{name}`"),
-                    nearest(name, env.schemas.keys().map(String::as_str))
-                        .map(|n| format!("did you mean `{n}`?"))
-                        .or(Some(
-                            "declare it under [preprocessor.alga.schemas] in book.toml".into(),
-                        )),
+                diags.push(
+                    Diagnostic::error(format!("unknown schema `{name}`"))
+                        .at(file, text, a0..a0 + name.len())
+                        .maybe_hint(
+                            nearest(name, env.schemas.keys().map(String::as_str))
+                                .map(|n| format!("did you mean `{n}`?"))
+                                .or(Some(
+                                    "declare it under [preprocessor.alga.schemas] in book.toml"
+                                        .into(),
+                                )),
+                        ),
                 );
                 return None;
             };
             if !pointer.is_empty() && !pointer.starts_with('/') {
-                diags.error(
-                    file,
-                    text,
-                    d.args_range.clone(),
-                    format!("`{pointer}` is not a JSON pointer"),
-                    Some("a pointer starts with `/`, e.g. `/properties/api`".into()),
+                diags.push(
+                    Diagnostic::error(format!("`{pointer}` is not a JSON pointer"))
+                        .at(file, text, d.args_range.clone())
+                        .hint("a pointer starts with `/`, e.g. `/properties/api`"),
                 );
                 return None;
             }
@@ -610,15 +561,13 @@ fn expand_one(
                         keys.join(", ")
                     ),
                 };
-                diags.error(
-                    file,
-                    text,
-                    at..at + pointer.len(),
-                    format!(
+                diags.push(
+                    Diagnostic::error(format!(
                         "no schema at `{pointer}` in schema `{name}` ({})",
                         schema.file.display
-                    ),
-                    Some(hint),
+                    ))
+                    .at(file, text, at..at + pointer.len())
+                    .hint(hint),
                 );
                 return None;
             }
@@ -630,49 +579,40 @@ fn expand_one(
                 } else {
                     Severity::Warning
                 };
-                diags.at(
-                    sev,
-                    &schema.file.display,
-                    &schema.file.text,
-                    at,
-                    at + 1,
-                    format!(
-                        "{} (at `{}`)",
-                        i.message,
-                        if i.pointer.is_empty() {
-                            "/"
-                        } else {
-                            &i.pointer
-                        }
-                    ),
-                    None,
+                diags.push(
+                    Diagnostic::new(
+                        sev,
+                        format!(
+                            "{} (at `{}`)",
+                            i.message,
+                            if i.pointer.is_empty() {
+                                "/"
+                            } else {
+                                &i.pointer
+                            }
+                        ),
+                    )
+                    .at(&schema.file.display, &schema.file.text, at..at + 1),
                 );
             }
             match schema_table::to_markdown(&rendered, env.template.as_deref()) {
                 Ok(md) => Some(md),
                 Err(m) => {
-                    diags.plain(
-                        Severity::Error,
-                        &format!(
-                            "{}/schema-table.hbs",
-                            source_file::display_path(&env.cfg.templates)
-                        ),
-                        m,
-                        None,
-                    );
+                    diags.push(Diagnostic::error(m).in_file(&format!(
+                        "{}/schema-table.hbs",
+                        source_file::display_path(&env.cfg.templates)
+                    )));
                     None
                 }
             }
         }
         "source-map" => {
             if !d.args.is_empty() {
-                diags.error(
+                diags.push(Diagnostic::error("`source-map` takes no arguments").at(
                     file,
                     text,
                     d.args_range.clone(),
-                    "`source-map` takes no arguments",
-                    None,
-                );
+                ));
                 return None;
             }
             Some(source_map::render(
@@ -703,15 +643,14 @@ pub fn process(
     let deny = cfg.deny_warnings;
     let mut diags = Diagnostics::default();
     if ctx.mdbook_version != mdbook_preprocessor::MDBOOK_VERSION {
-        diags.plain(
-            Severity::Warning,
-            "book.toml",
-            format!(
+        diags.push(
+            Diagnostic::warning(format!(
                 "mdbook-alga was built against mdBook {} but runs under mdBook {}",
                 mdbook_preprocessor::MDBOOK_VERSION,
                 ctx.mdbook_version
-            ),
-            Some(format!(
+            ))
+            .in_file("book.toml")
+            .hint(format!(
                 "install the pinned version: cargo install --locked mdbook@{}",
                 mdbook_preprocessor::MDBOOK_VERSION
             )),

@@ -5,10 +5,11 @@
 //! - a link into the upstream repository at a branch or tag (not at a commit)
 //!   is an error: it floats as upstream moves (use `{{#path}}`).
 
-use crate::diagnostics::{Diagnostics, nearest};
 use crate::registry::Registry;
 use crate::source_file::SourceFile;
 use crate::upstream::Upstream;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::{Diagnostics, nearest};
 use pulldown_cmark::{Event, Parser, Tag};
 use regex::Regex;
 use serde::Deserialize;
@@ -60,12 +61,11 @@ pub fn load_superseded(
             ),
             (None, Some(r)) => (Regex::new(r.get_ref()), r.get_ref().clone(), r.span()),
             _ => {
-                diags.error(
-                    d,
-                    t,
-                    item.canonical.span(),
-                    "each superseded item needs exactly one of `literal` or `regex`",
-                    None,
+                diags.push(
+                    Diagnostic::error(
+                        "each superseded item needs exactly one of `literal` or `regex`",
+                    )
+                    .at(d, t, item.canonical.span()),
                 );
                 continue;
             }
@@ -73,7 +73,7 @@ pub fn load_superseded(
         let pattern = match pattern {
             Ok(p) => p,
             Err(e) => {
-                diags.error(d, t, span, format!("invalid regex: {e}"), None);
+                diags.push(Diagnostic::error(format!("invalid regex: {e}")).at(d, t, span));
                 continue;
             }
         };
@@ -81,12 +81,13 @@ pub fn load_superseded(
             let hint = registry
                 .nearest_key(item.canonical.get_ref())
                 .map(|k| format!("did you mean `{k}`?"));
-            diags.error(
-                d,
-                t,
-                item.canonical.span(),
-                format!("unknown registry key `{}`", item.canonical.get_ref()),
-                hint,
+            diags.push(
+                Diagnostic::error(format!(
+                    "unknown registry key `{}`",
+                    item.canonical.get_ref()
+                ))
+                .at(d, t, item.canonical.span())
+                .maybe_hint(hint),
             );
             continue;
         }
@@ -181,15 +182,13 @@ impl<'a> Linter<'a> {
                     .registry
                     .get(&s.canonical)
                     .map_or("", |e| e.path.as_str());
-                diags.error(
-                    file,
-                    text,
-                    m.range(),
-                    format!("superseded path `{}`: {}", m.as_str(), s.reason),
-                    Some(format!(
-                        "cite the canonical file with {{{{#path {}}}}} ({canonical})",
-                        s.canonical
-                    )),
+                diags.push(
+                    Diagnostic::error(format!("superseded path `{}`: {}", m.as_str(), s.reason))
+                        .at(file, text, m.range())
+                        .hint(format!(
+                            "cite the canonical file with {{{{#path {}}}}} ({canonical})",
+                            s.canonical
+                        )),
                 );
             }
         }
@@ -209,13 +208,7 @@ impl<'a> Linter<'a> {
                     None => "cite the file with {{#path KEY}} (add a registry entry for it), which links to the pinned commit".into(),
                 };
                 let end = range.start + text[range.clone()].find('\n').unwrap_or(range.len());
-                diags.error(
-                    file,
-                    text,
-                    range.start..end,
-                    format!("link to the upstream repository at `{reference}`, not at a commit: it changes as upstream moves"),
-                    Some(hint),
-                );
+                diags.push(Diagnostic::error(format!("link to the upstream repository at `{reference}`, not at a commit: it changes as upstream moves")).at(file, text, range.start..end).hint(hint));
                 continue;
             }
             let Event::Code(code) = event else { continue };
@@ -227,12 +220,12 @@ impl<'a> Linter<'a> {
             if token.contains('/')
                 && let Some(key) = self.registry.key_for_path(token)
             {
-                diags.warning(
-                    file,
-                    text,
-                    range.clone(),
-                    format!("raw mention of the registered upstream path `{token}`"),
-                    Some(format!(
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "raw mention of the registered upstream path `{token}`"
+                    ))
+                    .at(file, text, range.clone())
+                    .hint(format!(
                         "write {{{{#path {key}}}}} so it links to the pinned commit and is checked"
                     )),
                 );
@@ -241,12 +234,12 @@ impl<'a> Linter<'a> {
             let Some(up) = self.upstream else { continue };
             if self.top_dirs.iter().any(|d| token.starts_with(d.as_str())) && !up.exists(token) {
                 let near = nearest(token, up.all_paths());
-                diags.error(
-                    file,
-                    text,
-                    range,
-                    format!("`{token}` does not exist upstream at the pinned commit"),
-                    Some(match near {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{token}` does not exist upstream at the pinned commit"
+                    ))
+                    .at(file, text, range)
+                    .hint(match near {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => "check the path in the upstream tree".into(),
                     }),

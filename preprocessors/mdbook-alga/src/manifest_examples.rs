@@ -2,7 +2,8 @@
 //! manifest schema during the build. ```` ```json manifest expect-error="text" ````
 //! must fail, with `text` in the error (message or JSON pointer).
 
-use crate::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_json::Value;
 
@@ -97,7 +98,7 @@ pub fn check(
                     Ok(Some(e)) => e,
                     Ok(None) => continue,
                     Err(m) => {
-                        diags.error(file, text, info_range, m, None);
+                        diags.push(Diagnostic::error(m).at(file, text, info_range));
                         continue;
                     }
                 };
@@ -144,12 +145,12 @@ fn check_block(
                 .sum::<usize>()
                 + e.column().saturating_sub(1);
             let at = content_start + offset.min(content.trim_end().len().saturating_sub(1));
-            diags.error(
-                file,
-                text,
-                at..at + 1,
-                format!("manifest example is not valid JSON: {e}"),
-                None,
+            diags.push(
+                Diagnostic::error(format!("manifest example is not valid JSON: {e}")).at(
+                    file,
+                    text,
+                    at..at + 1,
+                ),
             );
             return;
         }
@@ -165,35 +166,26 @@ fn check_block(
                 } else {
                     pointer.clone()
                 };
-                diags.error(
-                    file,
-                    text,
-                    at..at + 1,
-                    format!("manifest example fails the manifest schema at `{shown}`: {message}"),
-                    Some("fix the example, or tag the block `json manifest expect-error=\"...\"` if it shows a rejected manifest".into()),
-                );
+                diags.push(Diagnostic::error(format!("manifest example fails the manifest schema at `{shown}`: {message}")).at(file, text, at..at + 1).hint("fix the example, or tag the block `json manifest expect-error=\"...\"` if it shows a rejected manifest"));
             }
         }
         Expect::Error(wanted) => {
             if errors.is_empty() {
-                diags.error(
-                    file,
-                    text,
-                    info_range,
-                    format!("manifest example should fail with \"{wanted}\" but is valid"),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!(
+                        "manifest example should fail with \"{wanted}\" but is valid"
+                    ))
+                    .at(file, text, info_range),
                 );
             } else if !errors
                 .iter()
                 .any(|(p, m)| p.contains(wanted.as_str()) || m.contains(wanted.as_str()))
             {
                 let got: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
-                diags.error(
-                    file,
-                    text,
-                    info_range,
-                    format!("manifest example fails, but not with \"{wanted}\""),
-                    Some(format!("it fails with: {}", got.join(" | "))),
+                diags.push(
+                    Diagnostic::error(format!("manifest example fails, but not with \"{wanted}\""))
+                        .at(file, text, info_range)
+                        .hint(format!("it fails with: {}", got.join(" | "))),
                 );
             }
         }

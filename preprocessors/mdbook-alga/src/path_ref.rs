@@ -210,7 +210,7 @@ pub fn render(
             Some(l) => Some((*l, *l)),
             None => {
                 let known: Vec<&str> = entry.symbols.keys().map(String::as_str).collect();
-                let hint = match crate::diagnostics::nearest(s, known.iter().copied()) {
+                let hint = match alga_diagnostics::nearest(s, known.iter().copied()) {
                     Some(n) => format!("did you mean `{n}`?"),
                     None if known.is_empty() => format!(
                         "`{}` records no symbols; add `symbols = {{ {s} = <line> }}` to its entry",

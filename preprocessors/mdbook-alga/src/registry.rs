@@ -3,8 +3,9 @@
 //! One `[[entry]]` per upstream file or folder, with a stable key, its path at
 //! the pinned commit, a one-line role and optional symbols with their lines.
 
-use crate::diagnostics::{Diagnostics, nearest};
 use crate::source_file::{SourceFile, toml_files};
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::{Diagnostics, nearest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -123,12 +124,7 @@ impl Registry {
         let files = match toml_files(root, dir) {
             Ok(f) => f,
             Err(e) => {
-                diags.plain(
-                    crate::diagnostics::Severity::Error,
-                    &crate::source_file::display_path(dir),
-                    format!("cannot read the path registry: {e}"),
-                    Some("set `registry` in [preprocessor.alga] to the folder of registry TOML files".into()),
-                );
+                diags.push(Diagnostic::new(alga_diagnostics::Severity::Error, format!("cannot read the path registry: {e}")).in_file(&crate::source_file::display_path(dir)).hint("set `registry` in [preprocessor.alga] to the folder of registry TOML files"));
                 return reg;
             }
         };
@@ -136,11 +132,12 @@ impl Registry {
             let file = match SourceFile::read(root, &path) {
                 Ok(f) => f,
                 Err(e) => {
-                    diags.plain(
-                        crate::diagnostics::Severity::Error,
-                        &crate::source_file::display_path(&path),
-                        format!("cannot read registry file: {e}"),
-                        None,
+                    diags.push(
+                        Diagnostic::new(
+                            alga_diagnostics::Severity::Error,
+                            format!("cannot read registry file: {e}"),
+                        )
+                        .in_file(&crate::source_file::display_path(&path)),
                     );
                     continue;
                 }
@@ -166,24 +163,16 @@ impl Registry {
             let key = raw.key.get_ref().clone();
             let mut ok = true;
             if !valid_key(&key) {
-                diags.error(
-                    d,
-                    t,
-                    raw.key.span(),
-                    format!("registry key `{key}` is malformed"),
-                    Some("use dot-separated segments of letters, digits, `_` or `-`, e.g. `gateway.access`".into()),
-                );
+                diags.push(Diagnostic::error(format!("registry key `{key}` is malformed")).at(d, t, raw.key.span()).hint("use dot-separated segments of letters, digits, `_` or `-`, e.g. `gateway.access`"));
                 ok = false;
             }
             if let Some(first) = self.seen.get(&key) {
-                diags.error(
-                    d,
-                    t,
-                    raw.key.span(),
-                    format!("duplicate registry key `{key}`"),
-                    Some(format!(
-                        "it is already defined in {first}; choose another key"
-                    )),
+                diags.push(
+                    Diagnostic::error(format!("duplicate registry key `{key}`"))
+                        .at(d, t, raw.key.span())
+                        .hint(format!(
+                            "it is already defined in {first}; choose another key"
+                        )),
                 );
                 ok = false;
             } else {
@@ -191,34 +180,32 @@ impl Registry {
             }
             let path = raw.path.get_ref().clone();
             if let Some(problem) = path_problem(&path) {
-                diags.error(
-                    d,
-                    t,
-                    raw.path.span(),
-                    format!("registry path `{path}` {problem}"),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!("registry path `{path}` {problem}")).at(
+                        d,
+                        t,
+                        raw.path.span(),
+                    ),
                 );
                 ok = false;
             }
             if raw.role.get_ref().trim().is_empty() {
-                diags.error(
-                    d,
-                    t,
-                    raw.role.span(),
-                    format!("registry entry `{key}` has an empty role"),
-                    Some("describe in one line what the file does".into()),
+                diags.push(
+                    Diagnostic::error(format!("registry entry `{key}` has an empty role"))
+                        .at(d, t, raw.role.span())
+                        .hint("describe in one line what the file does"),
                 );
                 ok = false;
             }
             let lines_span = raw.lines.as_ref().map(Spanned::span);
             let lines = match raw.lines {
                 Some(l) if *l.get_ref() < 1 || *l.get_ref() > u32::MAX as i64 => {
-                    diags.error(
-                        d,
-                        t,
-                        l.span(),
-                        "`lines` must be a positive line count",
-                        None,
+                    diags.push(
+                        Diagnostic::error("`lines` must be a positive line count").at(
+                            d,
+                            t,
+                            l.span(),
+                        ),
                     );
                     ok = false;
                     None
@@ -233,15 +220,12 @@ impl Registry {
                 match value.get_ref() {
                     toml::Value::Integer(n) if *n >= 1 && *n <= u32::MAX as i64 => {
                         if lines.is_some_and(|l| *n as u32 > l) {
-                            diags.error(
-                                d,
-                                t,
-                                span.clone(),
-                                format!(
+                            diags.push(
+                                Diagnostic::error(format!(
                                     "symbol `{name}` is on line {n}, past the file's {} lines",
                                     lines.unwrap()
-                                ),
-                                None,
+                                ))
+                                .at(d, t, span.clone()),
                             );
                             ok = false;
                         }
@@ -249,13 +233,7 @@ impl Registry {
                         symbol_spans.insert(name, span);
                     }
                     _ => {
-                        diags.error(
-                            d,
-                            t,
-                            span,
-                            format!("symbol `{name}` of `{key}` has no line"),
-                            Some(format!("write `{name} = <line>` with the line where the symbol is defined at the pin")),
-                        );
+                        diags.push(Diagnostic::error(format!("symbol `{name}` of `{key}` has no line")).at(d, t, span).hint(format!("write `{name} = <line>` with the line where the symbol is defined at the pin")));
                         ok = false;
                     }
                 }

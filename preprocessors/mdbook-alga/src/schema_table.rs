@@ -451,9 +451,7 @@ impl<'a> Ctx<'a> {
                     _ => {
                         let hint = n
                             .as_str()
-                            .and_then(|n| {
-                                crate::diagnostics::nearest(n, KNOWN_TYPES.iter().copied())
-                            })
+                            .and_then(|n| alga_diagnostics::nearest(n, KNOWN_TYPES.iter().copied()))
                             .map(|n| format!(" (did you mean `{n}`?)"))
                             .unwrap_or_default();
                         self.issue(

@@ -1,6 +1,7 @@
 //! Data files this repository owns (TOML), loaded with positions for errors.
 
-use crate::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +35,7 @@ impl SourceFile {
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_owned();
-                diags.error(&self.display, &self.text, span, message, None);
+                diags.push(Diagnostic::error(message).at(&self.display, &self.text, span));
                 None
             }
         }

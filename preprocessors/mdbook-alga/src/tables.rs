@@ -1,8 +1,9 @@
 //! `{{#table NAME [FIELD=VALUE ...]}}`: long single-source tables kept as data
 //! in `preprocessors/data/tables/NAME.toml` and rendered as Markdown.
 
-use crate::diagnostics::Diagnostics;
 use crate::source_file::{SourceFile, toml_files};
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -84,23 +85,25 @@ impl Tables {
                 if let Some(a) = &t.anchor
                     && !keys.contains(&a.as_str())
                 {
-                    diags.plain(
-                        crate::diagnostics::Severity::Error,
-                        &file.display,
-                        format!("anchor column `{a}` is not a column"),
-                        None,
+                    diags.push(
+                        Diagnostic::new(
+                            alga_diagnostics::Severity::Error,
+                            format!("anchor column `{a}` is not a column"),
+                        )
+                        .in_file(&file.display),
                     );
                 }
                 for (i, row) in t.row.iter().enumerate() {
                     for k in &keys {
                         if !row.contains_key(*k) {
-                            diags.plain(
-                                crate::diagnostics::Severity::Error,
-                                &file.display,
-                                format!("row {} has no `{k}`", i + 1),
-                                Some(
-                                    "every row needs a value for every column (use \"\" for none)"
-                                        .into(),
+                            diags.push(
+                                Diagnostic::new(
+                                    alga_diagnostics::Severity::Error,
+                                    format!("row {} has no `{k}`", i + 1),
+                                )
+                                .in_file(&file.display)
+                                .hint(
+                                    "every row needs a value for every column (use \"\" for none)",
                                 ),
                             );
                         }
