@@ -118,7 +118,7 @@ pub fn load(
                 let page = succ.get_ref().split('#').next().unwrap_or("");
                 let text = titles
                     .get(page)
-                    .map(|t| crate::schema_table::cell(t))
+                    .map(|t| alga_schema_table::cell(t))
                     .unwrap_or_else(|| format!("`{page}`"));
                 format!(
                     "<div class=\"archive-banner\">\n\n> [!WARNING]\n> **Archived on {retired}; not maintained.** This page records a retired document and why it was retired.{original}\n> The current page is [{text}]({up}{}).\n\n</div>\n\n",

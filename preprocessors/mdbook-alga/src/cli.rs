@@ -2,7 +2,7 @@
 
 use crate::source_file::SourceFile;
 use alga_diagnostics::Diagnostic;
-use alga_diagnostics::{Diagnostics, Severity};
+use alga_diagnostics::Diagnostics;
 use mdbook_preprocessor::Preprocessor;
 use std::io::Write;
 use std::path::Path;
@@ -76,7 +76,7 @@ fn read_json(path: &str, diags: &mut Diagnostics) -> Option<(SourceFile, serde_j
     match serde_json::from_str(&file.text) {
         Ok(v) => Some((file, v)),
         Err(e) => {
-            let at = crate::line_col_offset(&file.text, e.line(), e.column());
+            let at = alga_diagnostics::offset_of_line_col(&file.text, e.line(), e.column());
             diags.push(Diagnostic::error(format!("invalid JSON: {e}")).at(
                 &file.display,
                 &file.text,
@@ -122,34 +122,19 @@ pub fn schema_table(args: &[String]) -> ExitCode {
                 .to_owned()
         })
         .unwrap_or_default();
-    let (rendered, issues) = crate::schema_table::render_schema(&value, pointer, &prefix);
-    for i in &issues {
-        let at = crate::json_locate::locate(&file.text, &i.pointer);
-        let sev = if i.error {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        diags.push(
-            Diagnostic::new(
-                sev,
-                format!(
-                    "{} (at `{}`)",
-                    i.message,
-                    if i.pointer.is_empty() {
-                        "/"
-                    } else {
-                        &i.pointer
-                    }
-                ),
-            )
-            .at(&file.display, &file.text, at..at + 1),
-        );
+    let source = alga_schema_table::Source {
+        file: &file.display,
+        text: &file.text,
+    };
+    let (rendered, issues) =
+        alga_schema_table::render_schema(&value, pointer, &prefix, Some(source));
+    for i in issues {
+        diags.push(i);
     }
     if diags.fails(false) {
         return finish(&diags);
     }
-    let written = crate::schema_table::to_markdown(&rendered, None);
+    let written = alga_schema_table::to_markdown(&rendered, None);
     // The process ends here: freeing a large schema's tree piece by piece
     // would take as long as parsing it did.
     std::mem::forget((value, rendered, file));
@@ -162,8 +147,8 @@ pub fn schema_table(args: &[String]) -> ExitCode {
             }
             finish(&diags)
         }
-        Err(m) => {
-            eprintln!("mdbook-alga: error: {m}");
+        Err(d) => {
+            eprint!("{}", d.render());
             ExitCode::FAILURE
         }
     }
@@ -183,7 +168,7 @@ pub fn check_manifest(args: &[String]) -> ExitCode {
             continue;
         };
         for (pointer, message) in validator.errors(&value) {
-            let at = crate::json_locate::locate(&file.text, &pointer);
+            let at = alga_schema_table::locate(&file.text, &pointer);
             diags.push(
                 Diagnostic::error(format!(
                     "at `{}`: {message}",

@@ -320,7 +320,7 @@ impl Coverage {
                     .unwrap_or(&e.surface),
                 e.name.replace('|', "\\|"),
                 e.reason,
-                crate::schema_table::cell(&e.why)
+                alga_schema_table::cell(&e.why)
             );
         }
         out

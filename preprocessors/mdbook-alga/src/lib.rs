@@ -24,7 +24,6 @@ pub mod cli;
 pub mod config;
 pub mod coverage;
 pub use alga_diagnostics as diagnostics;
-pub mod json_locate;
 pub mod links;
 pub mod lint;
 pub mod llms;
@@ -33,7 +32,6 @@ pub mod offset_map;
 pub mod path_ref;
 pub mod registry;
 pub mod scanner;
-pub mod schema_table;
 pub mod search_terms;
 pub mod source_file;
 pub mod source_map;
@@ -108,7 +106,8 @@ pub struct Env {
     pub tables: tables::Tables,
     pub schemas: BTreeMap<String, LoadedSchema>,
     pub manifest_validator: Option<manifest_examples::ManifestValidator>,
-    pub template: Option<String>,
+    /// A theme's `schema-table.hbs`, when it has one.
+    pub template: Option<SourceFile>,
     /// The citation lock, with its display path, when configured and readable.
     pub lock: Option<(citations::Lock, String)>,
     /// The coverage data, when configured.
@@ -158,7 +157,8 @@ impl Env {
                         schemas.insert(name.clone(), LoadedSchema { file, value });
                     }
                     Err(e) => {
-                        let at = line_col_offset(&file.text, e.line(), e.column());
+                        let at =
+                            alga_diagnostics::offset_of_line_col(&file.text, e.line(), e.column());
                         diags.push(Diagnostic::error(format!("invalid JSON: {e}")).at(
                             &file.display,
                             &file.text,
@@ -182,8 +182,7 @@ impl Env {
             },
             None => None,
         };
-        let template =
-            std::fs::read_to_string(root.join(&cfg.templates).join("schema-table.hbs")).ok();
+        let template = SourceFile::read(root, &cfg.templates.join("schema-table.hbs")).ok();
         let lock =
             cfg.citations_lock
                 .as_ref()
@@ -213,16 +212,6 @@ impl Env {
             coverage,
         }
     }
-}
-
-/// Byte offset of a 1-based (line, column) in `text`.
-pub fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + col.saturating_sub(1)).min(text.len())
 }
 
 fn load_upstream(root: &Path, cfg: &Config, diags: &mut Diagnostics) -> Option<Upstream> {
@@ -530,19 +519,19 @@ fn expand_one(
                 );
                 return None;
             }
-            if schema_table::pointer_get(&schema.value, pointer).is_none() {
+            if alga_schema_table::pointer_get(&schema.value, pointer).is_none() {
                 // Report at the pointer the author wrote, with the part that
                 // does resolve and what it holds.
                 let at = a0 + d.args.find(pointer).unwrap_or(0);
                 let mut good = String::new();
                 for token in pointer.split('/').skip(1) {
                     let next = format!("{good}/{token}");
-                    if schema_table::pointer_get(&schema.value, &next).is_none() {
+                    if alga_schema_table::pointer_get(&schema.value, &next).is_none() {
                         break;
                     }
                     good = next;
                 }
-                let keys: Vec<String> = match schema_table::pointer_get(&schema.value, &good) {
+                let keys: Vec<String> = match alga_schema_table::pointer_get(&schema.value, &good) {
                     Some(Value::Object(m)) => m.keys().cloned().collect(),
                     Some(Value::Array(a)) => (0..a.len()).map(|i| i.to_string()).collect(),
                     _ => Vec::new(),
@@ -571,37 +560,29 @@ fn expand_one(
                 );
                 return None;
             }
-            let (rendered, issues) = schema_table::render_schema(&schema.value, pointer, name);
-            for i in &issues {
-                let at = json_locate::locate(&schema.file.text, &i.pointer);
-                let sev = if i.error {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                diags.push(
-                    Diagnostic::new(
-                        sev,
-                        format!(
-                            "{} (at `{}`)",
-                            i.message,
-                            if i.pointer.is_empty() {
-                                "/"
-                            } else {
-                                &i.pointer
-                            }
-                        ),
-                    )
-                    .at(&schema.file.display, &schema.file.text, at..at + 1),
-                );
+            let source = alga_schema_table::Source {
+                file: &schema.file.display,
+                text: &schema.file.text,
+            };
+            let (rendered, issues) =
+                alga_schema_table::render_schema(&schema.value, pointer, name, Some(source));
+            for i in issues {
+                diags.push(i.note(
+                    Diagnostic::note_here("in the schema tables rendered here").at(
+                        file,
+                        text,
+                        d.range.clone(),
+                    ),
+                ));
             }
-            match schema_table::to_markdown(&rendered, env.template.as_deref()) {
+            let template = env.template.as_ref().map(|t| alga_schema_table::Template {
+                file: &t.display,
+                text: &t.text,
+            });
+            match alga_schema_table::to_markdown(&rendered, template.as_ref()) {
                 Ok(md) => Some(md),
-                Err(m) => {
-                    diags.push(Diagnostic::error(m).in_file(&format!(
-                        "{}/schema-table.hbs",
-                        source_file::display_path(&env.cfg.templates)
-                    )));
+                Err(e) => {
+                    diags.push(e);
                     None
                 }
             }

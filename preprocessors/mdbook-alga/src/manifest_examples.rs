@@ -160,7 +160,7 @@ fn check_block(
     match expect {
         Expect::Valid => {
             for (pointer, message) in errors {
-                let at = content_start + crate::json_locate::locate(content, &pointer);
+                let at = content_start + alga_schema_table::locate(content, &pointer);
                 let shown = if pointer.is_empty() {
                     "/".to_owned()
                 } else {

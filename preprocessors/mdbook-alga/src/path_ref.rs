@@ -257,7 +257,7 @@ pub fn render(
     let text = match (&r.label, &r.anchor) {
         // The label is text: HTML, brackets and pipes must not break the link
         // or the table it may sit in (code spans are kept).
-        (Some(label), _) => crate::schema_table::cell(label),
+        (Some(label), _) => alga_schema_table::cell(label),
         (None, Anchor::None) => format!("`{}`", entry.path),
         (None, Anchor::Symbol(s)) => format!("`{s}` in `{}`", entry.path),
         (None, Anchor::Lines(a, b)) if a == b => format!("`{}:{a}`", entry.path),

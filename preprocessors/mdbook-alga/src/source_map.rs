@@ -29,7 +29,7 @@ pub fn render(
                 e.key,
                 e.key,
                 escape_cell(&e.path),
-                crate::schema_table::cell(&e.role)
+                alga_schema_table::cell(&e.role)
             ));
         }
         out.push('\n');

@@ -47,8 +47,8 @@ fn main() -> ExitCode {
         };
         parse.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let (rendered, issues) = mdbook_alga::schema_table::render_schema(&value, "", "schema");
-        let md = match mdbook_alga::schema_table::to_markdown(&rendered, None) {
+        let (rendered, issues) = alga_schema_table::render_schema(&value, "", "schema", None);
+        let md = match alga_schema_table::to_markdown(&rendered, None) {
             Ok(md) => md,
             Err(e) => {
                 eprintln!("alga-schema-probe: error: {e}");

@@ -1,5 +1,82 @@
-//! Find where a JSON pointer's value starts in a JSON text, so that errors in
-//! schema files and manifest examples carry a line and column.
+//! JSON Pointers (RFC 6901) into schema documents: escaping, lookup, `$ref`
+//! fragments and anchors, and finding where a pointer's value starts in the
+//! JSON text, so that problems carry a line and column.
+
+use crate::keywords::*;
+use serde_json::Value;
+
+pub(crate) fn escape_pointer_token(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.contains(['~', '/']) {
+        t.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        t.into()
+    }
+}
+
+pub(crate) fn unescape_pointer_token(t: &str) -> String {
+    t.replace("~1", "/").replace("~0", "~")
+}
+
+pub(crate) fn find_anchor(v: &Value, at: &str, name: &str) -> Option<String> {
+    match v {
+        Value::Object(m) => {
+            if m.kw("$anchor").and_then(Value::as_str) == Some(name)
+                || m.kw("$dynamicAnchor").and_then(Value::as_str) == Some(name)
+            {
+                return Some(at.to_owned());
+            }
+            m.iter().find_map(|(k, c)| {
+                find_anchor(c, &format!("{at}/{}", escape_pointer_token(k)), name)
+            })
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| find_anchor(c, &format!("{at}/{i}"), name)),
+        _ => None,
+    }
+}
+
+pub(crate) fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len() + 1
+            && let Some(h) = s.get(i + 1..i + 3)
+            && let Ok(x) = u8::from_str_radix(h, 16)
+        {
+            out.push(x);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// RFC 6901 lookup, percent-decoding as a URI fragment allows.
+pub fn pointer_get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let decoded = percent_decode(pointer);
+    let mut cur = root;
+    for tok in decoded.split('/').skip(1) {
+        let tok = unescape_pointer_token(tok);
+        cur = match cur {
+            Value::Object(m) => m.kw(&tok)?,
+            Value::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
 
 /// Byte offset of the value at `pointer` (RFC 6901) in `text`, or of the
 /// deepest ancestor that exists.
