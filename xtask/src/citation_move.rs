@@ -11,9 +11,9 @@
 
 use crate::upstream::Edit;
 use anyhow::{Context, Result, bail};
-use mdbook_alga::citations::{self, Citation, Kind, Lock};
-use mdbook_alga::registry::Registry;
-use mdbook_alga::upstream::Upstream;
+use alga_book_data::citations::{self, Citation, Kind, Lock};
+use alga_book_data::registry::Registry;
+use alga_book_data::upstream::Upstream;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -409,7 +409,7 @@ fn short(commit: &str) -> &str {
 mod tests {
     use super::*;
     use crate::upstream::tests::git;
-    use mdbook_alga::diagnostics::Diagnostics;
+    use alga_diagnostics::Diagnostics;
 
     const PAGE: &str = "# Page\n\nThe start {{#path a.main:3-4}}, the check {{#path a.main:8 \"label\"}}, \
 the entry {{#path a.main#start}}.\n\nNot `{{#path a.main:3}}`.\n";

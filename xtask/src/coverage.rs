@@ -19,7 +19,7 @@
 //! Tests, fixtures and samples are skipped.
 
 use anyhow::{Context, Result, bail};
-use mdbook_alga::coverage::{Extraction, Item};
+use alga_book_data::coverage::{Extraction, Item};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

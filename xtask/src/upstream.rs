@@ -15,12 +15,12 @@
 
 use crate::citation_move::{self, BookFiles};
 use anyhow::{Context, Result, bail};
-use mdbook_alga::citations::Lock;
-use mdbook_alga::diagnostics::{Diagnostics, Severity};
-use mdbook_alga::lint::load_superseded;
-use mdbook_alga::registry::{Entry, Registry};
-use mdbook_alga::source_file::SourceFile;
-use mdbook_alga::upstream::{Upstream, find_symbol};
+use alga_book_data::citations::Lock;
+use alga_diagnostics::{Diagnostics, Severity};
+use alga_book_data::superseded::load_superseded;
+use alga_book_data::registry::{Entry, Registry};
+use alga_book_data::source_file::SourceFile;
+use alga_book_data::upstream::{Upstream, find_symbol};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -132,7 +132,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
                 c.file,
                 c.path,
                 c.span(),
-                mdbook_alga::citations::span_name(*start, *end)
+                alga_book_data::citations::span_name(*start, *end)
             );
         }
     }
@@ -144,7 +144,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
     let surface = crate::coverage::extract(&checkout, &new_commit)?;
     if let Some(before) = std::fs::read_to_string(&surface_path)
         .ok()
-        .and_then(|t| toml::from_str::<mdbook_alga::coverage::Extraction>(&t).ok())
+        .and_then(|t| toml::from_str::<alga_book_data::coverage::Extraction>(&t).ok())
     {
         let changes = crate::coverage::diff(&before, &surface);
         println!(
@@ -257,7 +257,7 @@ fn write_lock(
     let previous = std::fs::read_to_string(root.join(&settings.lock))
         .ok()
         .and_then(|t| toml::from_str::<Lock>(&t).ok());
-    let (lock, missing) = mdbook_alga::citations::build_lock(
+    let (lock, missing) = alga_book_data::citations::build_lock(
         &found,
         &settings.commit,
         up.as_ref(),

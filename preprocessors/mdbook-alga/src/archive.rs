@@ -2,7 +2,7 @@
 //! the book under an "Archive" part, each page with a banner naming its
 //! retirement date and successor, from `archive/archive.toml`.
 
-use crate::source_file::SourceFile;
+use alga_book_data::source_file::SourceFile;
 use alga_diagnostics::Diagnostic;
 use alga_diagnostics::Diagnostics;
 use serde::Deserialize;
@@ -57,7 +57,7 @@ pub fn load(
         Err(e) => {
             diags.push(
                 Diagnostic::error(format!("cannot read the archive index: {e}"))
-                    .in_file(&crate::source_file::display_path(&meta_path)),
+                    .in_file(&alga_book_data::source_file::display_path(&meta_path)),
             );
             return Vec::new();
         }
@@ -129,7 +129,7 @@ pub fn load(
         };
         out.push(ArchivedPage {
             book_path: format!("archive/{file}"),
-            display: crate::source_file::display_path(&page_path),
+            display: alga_book_data::source_file::display_path(&page_path),
             title: p.title,
             parent: p.parent.map(|x| format!("archive/{}", x.into_inner())),
             text: page.text,

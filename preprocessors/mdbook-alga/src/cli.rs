@@ -1,6 +1,6 @@
 //! The binary's commands: the mdBook protocol, and standalone tools.
 
-use crate::source_file::SourceFile;
+use alga_book_data::source_file::SourceFile;
 use alga_diagnostics::Diagnostic;
 use alga_diagnostics::Diagnostics;
 use mdbook_preprocessor::Preprocessor;

@@ -54,7 +54,7 @@ pub fn ids(markdown: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut used = HashSet::new();
     let mut current: Option<(Option<String>, String)> = None;
-    for event in Parser::new_ext(markdown, crate::scanner::cmark_options()) {
+    for event in Parser::new_ext(markdown, alga_book_data::scanner::cmark_options()) {
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 current = Some((id.map(|i| i.to_string()), String::new()))
@@ -161,7 +161,7 @@ fn link_targets(page: &Page, diags: &mut Diagnostics) -> Vec<(String, std::ops::
     let mut empty = Vec::new();
     let parser = Parser::new_with_broken_link_callback(
         page.output,
-        crate::scanner::cmark_options(),
+        alga_book_data::scanner::cmark_options(),
         Some(&mut on_broken),
     );
     for (event, range) in parser.into_offset_iter() {

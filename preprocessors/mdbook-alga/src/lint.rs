@@ -5,101 +5,13 @@
 //! - a link into the upstream repository at a branch or tag (not at a commit)
 //!   is an error: it floats as upstream moves (use `{{#path}}`).
 
-use crate::registry::Registry;
-use crate::source_file::SourceFile;
-use crate::upstream::Upstream;
+use alga_book_data::registry::Registry;
+use alga_book_data::superseded::Superseded;
+use alga_book_data::upstream::Upstream;
 use alga_diagnostics::Diagnostic;
 use alga_diagnostics::{Diagnostics, nearest};
 use pulldown_cmark::{Event, Parser, Tag};
-use regex::Regex;
-use serde::Deserialize;
-use toml::Spanned;
 
-/// One stale or non-canonical path or pattern, and what replaces it.
-#[derive(Debug)]
-pub struct Superseded {
-    pub pattern: Regex,
-    /// The text as written in the data file (literal or regex).
-    pub shown: String,
-    pub canonical: String,
-    pub reason: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawList {
-    #[serde(default)]
-    superseded: Vec<RawItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    literal: Option<Spanned<String>>,
-    regex: Option<Spanned<String>>,
-    canonical: Spanned<String>,
-    reason: String,
-}
-
-/// Load the superseded list; every `canonical` must be a registry key.
-pub fn load_superseded(
-    file: &SourceFile,
-    registry: &Registry,
-    diags: &mut Diagnostics,
-) -> Vec<Superseded> {
-    let Some(raw) = file.parse_toml::<RawList>(diags) else {
-        return Vec::new();
-    };
-    let (d, t) = (&file.display, &file.text);
-    let mut out = Vec::new();
-    for item in raw.superseded {
-        let (pattern, shown, span) = match (&item.literal, &item.regex) {
-            (Some(l), None) => (
-                Regex::new(&regex::escape(l.get_ref())),
-                l.get_ref().clone(),
-                l.span(),
-            ),
-            (None, Some(r)) => (Regex::new(r.get_ref()), r.get_ref().clone(), r.span()),
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "each superseded item needs exactly one of `literal` or `regex`",
-                    )
-                    .at(d, t, item.canonical.span()),
-                );
-                continue;
-            }
-        };
-        let pattern = match pattern {
-            Ok(p) => p,
-            Err(e) => {
-                diags.push(Diagnostic::error(format!("invalid regex: {e}")).at(d, t, span));
-                continue;
-            }
-        };
-        if registry.get(item.canonical.get_ref()).is_none() {
-            let hint = registry
-                .nearest_key(item.canonical.get_ref())
-                .map(|k| format!("did you mean `{k}`?"));
-            diags.push(
-                Diagnostic::error(format!(
-                    "unknown registry key `{}`",
-                    item.canonical.get_ref()
-                ))
-                .at(d, t, item.canonical.span())
-                .maybe_hint(hint),
-            );
-            continue;
-        }
-        out.push(Superseded {
-            pattern,
-            shown,
-            canonical: item.canonical.into_inner(),
-            reason: item.reason,
-        });
-    }
-    out
-}
 
 /// Strip what commonly trails a path in prose: `:123`, `#L12`, `/`, punctuation.
 fn clean_path_token(code: &str) -> &str {
@@ -193,7 +105,7 @@ impl<'a> Linter<'a> {
             }
         }
         for (event, range) in
-            Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+            Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
         {
             if let Event::Start(Tag::Link { dest_url, .. }) = &event
                 && let Some((reference, path)) = self.floating(dest_url)

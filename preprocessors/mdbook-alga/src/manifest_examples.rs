@@ -43,8 +43,9 @@ pub enum Expect {
 
 /// Parse a fence info string; `None` when the block is not a manifest example.
 pub fn parse_info(info: &str) -> Result<Option<Expect>, String> {
-    let words = crate::scanner::split_args(&info.replace(',', " "))?;
-    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    let words = crate::directives::args::tokenize(&info.replace(',', " "), 0)
+        .map_err(|_| "unterminated quoted argument".to_owned())?;
+    let words: Vec<String> = words.into_iter().map(|a| a.text).collect();
     if words.first().map(String::as_str) != Some("json") || !words.iter().any(|w| w == "manifest") {
         return Ok(None);
     }
@@ -74,7 +75,7 @@ pub fn check(
 ) {
     let mut current: Option<(String, usize, usize)> = None; // info, block start, content start
     let mut content = String::new();
-    for (event, range) in Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+    for (event, range) in Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
     {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {

@@ -1,7 +1,7 @@
 //! `{{#table NAME [FIELD=VALUE ...]}}`: long single-source tables kept as data
 //! in `preprocessors/data/tables/NAME.toml` and rendered as Markdown.
 
-use crate::source_file::{SourceFile, toml_files};
+use alga_book_data::source_file::{SourceFile, toml_files};
 use alga_diagnostics::Diagnostic;
 use alga_diagnostics::Diagnostics;
 use serde::Deserialize;

@@ -2,7 +2,7 @@
 //! mdBook byte for byte, expansion never panics, and it is deterministic.
 mod common;
 use common::Fixture;
-use mdbook_alga::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostics;
 use proptest::prelude::*;
 
 fn env(f: &Fixture) -> mdbook_alga::Env {

@@ -2,7 +2,7 @@
 //! listing, processed in-process through mdbook-driver.
 #![allow(dead_code)]
 
-use mdbook_alga::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostics;
 use mdbook_driver::MDBook;
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem};
@@ -253,6 +253,6 @@ pub fn line_col_of(text: &str, needle: &str) -> String {
     let at = text
         .find(needle)
         .unwrap_or_else(|| panic!("`{needle}` not in the text"));
-    let p = mdbook_alga::diagnostics::Position::of_offset(text, at);
+    let p = alga_diagnostics::Position::of_offset(text, at);
     format!("{}:{}", p.line, p.col)
 }

@@ -1,11 +1,29 @@
 //! `{{#source-map}}`: every registry entry, grouped by area, with its role and
 //! permalink. Rendered from the registry, so it can never go stale.
 
-use crate::path_ref::{is_dir, permalink};
-use crate::registry::Registry;
+use super::Site;
+use crate::env::Env;
+use crate::permalink::{is_dir, permalink};
 use crate::tables::escape_cell;
-use crate::upstream::Upstream;
+use alga_book_data::registry::Registry;
+use alga_book_data::upstream::Upstream;
+use alga_diagnostics::Diagnostics;
 
+/// The entry point: the whole source map.
+pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Option<String> {
+    if let Err(e) = site.no_args(None) {
+        diags.push(e);
+        return None;
+    }
+    Some(render(
+        &env.registry,
+        env.upstream.as_ref(),
+        &env.cfg.upstream.repository,
+        &env.cfg.upstream.commit,
+    ))
+}
+
+/// The source map's Markdown: one table per registry area.
 pub fn render(
     registry: &Registry,
     upstream: Option<&Upstream>,

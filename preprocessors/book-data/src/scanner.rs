@@ -56,6 +56,16 @@ pub struct Directive {
     pub escaped: bool,
 }
 
+impl Directive {
+    /// Move every range `by` bytes on: for a directive scanned in a part of
+    /// a larger text.
+    pub fn shift(&mut self, by: usize) {
+        for r in [&mut self.range, &mut self.name_range, &mut self.args_range] {
+            *r = r.start + by..r.end + by;
+        }
+    }
+}
+
 /// A directive that opens but never closes on its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unterminated {
@@ -137,55 +147,6 @@ pub fn scan(text: &str) -> Scan {
     scan
 }
 
-/// Split directive arguments into words; a double-quoted word may contain
-/// spaces and `\"`. Returns the words with their byte ranges within `args`.
-pub fn split_args(args: &str) -> Result<Vec<(String, Range<usize>)>, String> {
-    let mut words = Vec::new();
-    let mut chars = args.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        if c == '"' {
-            chars.next();
-            let mut word = String::new();
-            let mut closed = None;
-            while let Some((j, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            word.push(n);
-                        }
-                    }
-                    '"' => {
-                        closed = Some(j + 1);
-                        break;
-                    }
-                    _ => word.push(c),
-                }
-            }
-            let Some(end) = closed else {
-                return Err("unterminated quoted argument".into());
-            };
-            words.push((word, i..end));
-        } else {
-            let mut end = i;
-            let mut word = String::new();
-            while let Some(&(j, c)) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                word.push(c);
-                end = j + c.len_utf8();
-                chars.next();
-            }
-            words.push((word, i..end));
-        }
-    }
-    Ok(words)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,13 +175,5 @@ mod tests {
         let s = scan("a {{#path x\nb}}");
         assert!(s.directives.is_empty());
         assert_eq!(s.unterminated.len(), 1);
-    }
-
-    #[test]
-    fn args_split_with_quotes() {
-        let w = split_args(r#"key#sym "a \"b\" c" z"#).unwrap();
-        let words: Vec<&str> = w.iter().map(|(s, _)| s.as_str()).collect();
-        assert_eq!(words, ["key#sym", "a \"b\" c", "z"]);
-        assert!(split_args("\"open").is_err());
     }
 }

@@ -14,7 +14,6 @@ use alga_diagnostics::Diagnostic;
 use alga_diagnostics::Diagnostics;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::Path;
 use toml::Spanned;
 
@@ -187,7 +186,8 @@ impl Coverage {
         })
     }
 
-    fn excluded(&self, item: &Item) -> bool {
+    /// Whether an exclusion names `item`.
+    pub fn excluded(&self, item: &Item) -> bool {
         self.exclusions
             .iter()
             .any(|(e, _)| e.surface == item.surface && e.name == item.name)
@@ -251,79 +251,6 @@ impl Coverage {
             }
         }
         self.documented = documented;
-    }
-
-    /// The coverage page's Markdown: figures per surface, then the exclusions.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "| Surface | Items | Documented | Excluded | Missing | Documented where |\n|---|---:|---:|---:|---:|---|"
-        );
-        let mut totals = (0, 0, 0, 0);
-        for spec in &self.surfaces {
-            let mut n = (0, 0, 0, 0);
-            for (i, (item, _)) in self.items.iter().enumerate() {
-                if item.surface != spec.id {
-                    continue;
-                }
-                n.0 += 1;
-                if self.documented.get(i).copied().unwrap_or(false) {
-                    n.1 += 1;
-                } else if self.excluded(item) {
-                    n.2 += 1;
-                } else {
-                    n.3 += 1;
-                }
-            }
-            totals = (
-                totals.0 + n.0,
-                totals.1 + n.1,
-                totals.2 + n.2,
-                totals.3 + n.3,
-            );
-            let pages: Vec<String> = spec.pages.iter().map(|p| format!("`{p}`")).collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                spec.title,
-                n.0,
-                n.1,
-                n.2,
-                n.3,
-                pages.join(", ")
-            );
-        }
-        let _ = writeln!(
-            out,
-            "| **All** | **{}** | **{}** | **{}** | **{}** | |",
-            totals.0, totals.1, totals.2, totals.3
-        );
-        let _ = writeln!(out, "\n### Exclusions {{#exclusions}}\n");
-        if self.exclusions.is_empty() {
-            out.push_str("None.\n");
-            return out;
-        }
-        let _ = writeln!(out, "| Surface | Item | Reason | Why |\n|---|---|---|---|");
-        let titles: BTreeMap<&str, &str> = self
-            .surfaces
-            .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str()))
-            .collect();
-        for (e, _) in &self.exclusions {
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} |",
-                titles
-                    .get(e.surface.as_str())
-                    .copied()
-                    .unwrap_or(&e.surface),
-                e.name.replace('|', "\\|"),
-                e.reason,
-                alga_schema_table::cell(&e.why)
-            );
-        }
-        out
     }
 }
 
