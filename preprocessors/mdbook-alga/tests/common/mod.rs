@@ -256,3 +256,52 @@ pub fn line_col_of(text: &str, needle: &str) -> String {
     let p = alga_diagnostics::Position::of_offset(text, at);
     format!("{}:{}", p.line, p.col)
 }
+
+// Whole-output snapshots, re-blessed with `UPDATE_EXPECT=1 cargo test`.
+
+/// Compare everything `diags` renders (headline, source line, caret, hint,
+/// notes) with `tests/snapshots/negative/NAME.txt`; the fixture's temporary
+/// folder is written `<book>`.
+pub fn snapshot_diagnostics(name: &str, root: &Path, diags: &Diagnostics) {
+    let rendered = diags.render(false).replace(&root.display().to_string(), "<book>");
+    expect_test::expect_file![format!("../snapshots/negative/{name}.txt")].assert_eq(&rendered);
+}
+
+/// Compare a whole expanded chapter with `tests/snapshots/golden/NAME.md`.
+pub fn snapshot_chapter(name: &str, content: &str) {
+    expect_test::expect_file![format!("../snapshots/golden/{name}.md")].assert_eq(content);
+}
+
+impl Fixture {
+    /// [`Fixture::run`], with the whole diagnostic output snapshotted.
+    pub fn run_snap(&self, name: &str) -> (Book, Diagnostics) {
+        let out = self.run();
+        snapshot_diagnostics(name, self.root(), &out.1);
+        out
+    }
+
+    /// [`Fixture::headlines`], with the whole diagnostic output snapshotted.
+    pub fn headlines_snap(&self, name: &str) -> Vec<String> {
+        let diags = self.run_snap(name).1;
+        diags.sorted().iter().map(|d| d.headline()).collect()
+    }
+
+    /// [`Fixture::run_chapter`], with the whole diagnostic output snapshotted.
+    pub fn run_chapter_snap(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> (Option<String>, Vec<String>, String) {
+        let (book, diags) = self.run_snap(name);
+        let headlines = diags.sorted().iter().map(|d| d.headline()).collect();
+        let content = (!diags.fails(false)).then(|| chapter(&book, path).to_owned());
+        (content, headlines, diags.render(false))
+    }
+}
+
+/// [`chapter`], with the whole chapter snapshotted.
+pub fn chapter_snap<'a>(name: &str, book: &'a Book, path: &str) -> &'a str {
+    let content = chapter(book, path);
+    snapshot_chapter(name, content);
+    content
+}
