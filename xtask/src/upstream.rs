@@ -30,11 +30,11 @@ const USAGE: &str = "cargo xtask upstream --checkout PATH --commit SHA [--dry-ru
 
 /// Where a pin move writes its review queue (it quotes upstream code, so it
 /// stays out of the repository).
-pub const REVIEW_QUEUE: &str = "target/pin-move/review-queue.md";
+pub(crate) const REVIEW_QUEUE: &str = "target/pin-move/review-queue.md";
 
 /// One edit of a data file: replace `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     pub file: String,
     pub span: std::ops::Range<usize>,
     pub text: String,
@@ -42,7 +42,7 @@ pub struct Edit {
 
 /// What moving the pin would change, and what stands in its way.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub edits: Vec<Edit>,
     /// Human-readable changes (symbol moves, line counts).
     pub changes: Vec<String>,
@@ -52,7 +52,7 @@ pub struct Plan {
     pub symbol_lines: BTreeMap<String, u32>,
 }
 
-pub fn run(args: &[String], root: &Path) -> Result<()> {
+pub(crate) fn run(args: &[String], root: &Path) -> Result<()> {
     let mut checkout = None;
     let mut commit = None;
     let mut dry_run = false;
@@ -205,7 +205,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
 }
 
 /// The settings of `[preprocessor.alga]` that the pin tasks need.
-pub struct Settings {
+pub(crate) struct Settings {
     pub commit: String,
     pub registry: PathBuf,
     pub superseded: PathBuf,
@@ -214,7 +214,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn read(root: &Path) -> Result<Settings> {
+    pub(crate) fn read(root: &Path) -> Result<Settings> {
         let book_text = std::fs::read_to_string(root.join("book.toml"))?;
         let book: toml::Table = toml::from_str(&book_text)?;
         let alga = book
@@ -303,7 +303,7 @@ fn write_lock(
 }
 
 /// Compare every registry entry with the new tree.
-pub fn plan(registry: &Registry, old: &Upstream, new: &Upstream) -> Plan {
+pub(crate) fn plan(registry: &Registry, old: &Upstream, new: &Upstream) -> Plan {
     let mut plan = Plan::default();
     for entry in registry.entries() {
         if !new.exists(&entry.path) {
@@ -395,7 +395,7 @@ fn relocate(
 }
 
 /// Apply edits, last first within each file, so spans stay valid.
-pub fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
+pub(crate) fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
     for e in edits {
         by_file.entry(&e.file).or_default().push(e);
@@ -410,7 +410,7 @@ pub fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
 }
 
 /// Apply one file's edits to its text, last first, so spans stay valid.
-pub fn apply_to_text(text: &mut String, mut edits: Vec<&Edit>) {
+pub(crate) fn apply_to_text(text: &mut String, mut edits: Vec<&Edit>) {
     edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
     for e in edits {
         text.replace_range(e.span.clone(), &e.text);

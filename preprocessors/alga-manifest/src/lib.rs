@@ -11,6 +11,8 @@
 //! always a mistake (see [`STRICTER_THAN_PUBLISH`]). The doc comments are the
 //! field descriptions readers see, so they are written for extension authors.
 
+#![warn(missing_docs)]
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

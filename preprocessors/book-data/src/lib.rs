@@ -12,6 +12,8 @@
 //! - [`coverage`]: the upstream surface lists and what documents each item;
 //! - [`superseded`]: stale paths and what replaces them.
 
+#![warn(missing_docs)]
+
 pub mod citations;
 pub mod coverage;
 pub mod registry;

@@ -23,6 +23,8 @@
 //! file, span and severity (for a problem found in a data table, the note
 //! points at the page that rendered the table).
 
+#![warn(missing_docs)]
+
 use std::fmt::Write as _;
 use std::ops::Range;
 

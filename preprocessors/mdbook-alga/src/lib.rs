@@ -19,6 +19,8 @@
 //! - [`permalink`] writes permalinks at the pin;
 //! - [`cli`] is the standalone command (`mdbook-alga schema-table`, …).
 
+#![warn(missing_docs)]
+
 pub mod archive;
 pub mod cli;
 pub mod config;

@@ -11,11 +11,12 @@ use handlebars::Handlebars;
 pub fn to_markdown(
     rendered: &Rendered,
     template: Option<&Template<'_>>,
-) -> Result<String, Box<Diagnostic>> {
+) -> Result<String, Diagnostic> {
     match template {
         None => Ok(write_default(rendered)),
-        Some(t) => through_template(rendered, t.text)
-            .map_err(|m| Box::new(Diagnostic::error(m).in_file(t.file))),
+        Some(t) => {
+            through_template(rendered, t.text).map_err(|m| Diagnostic::error(m).in_file(t.file))
+        }
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Opt
     match alga_schema_table::to_markdown(&rendered, template.as_ref()) {
         Ok(md) => Some(md),
         Err(e) => {
-            diags.push(*e);
+            diags.push(e);
             None
         }
     }

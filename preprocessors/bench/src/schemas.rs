@@ -1,6 +1,6 @@
 //! Figure 4: `mdbook-alga schema-table` against two Python schema renderers
 //! (json-schema-for-humans and jsonschema2md, pinned in
-//! `xtask/bench/requirements.txt`), whole process each, on the manifest
+//! `preprocessors/bench/data/requirements.txt`), whole process each, on the manifest
 //! schema, a large real-world schema (Vega-Lite's, from its npm package) and
 //! a generated one. Completeness is the share of the schema's property names
 //! that appear in the output.
@@ -26,7 +26,7 @@ fn venv(ctx: &Ctx) -> Result<PathBuf> {
     let venv = ctx.bench.join("venv");
     let bin = venv.join("bin");
     let stamp = venv.join("requirements.txt");
-    let req = std::fs::read_to_string(ctx.root.join("xtask/bench/requirements.txt"))?;
+    let req = std::fs::read_to_string(ctx.root.join("preprocessors/bench/data/requirements.txt"))?;
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(req.as_str())
         && bin.join("generate-schema-doc").is_file()
         && bin.join("jsonschema2md").is_file()
@@ -42,7 +42,7 @@ fn venv(ctx: &Ctx) -> Result<PathBuf> {
     check(
         Command::new(bin.join("pip"))
             .args(["install", "--quiet", "--require-hashes", "-r"])
-            .arg(ctx.root.join("xtask/bench/requirements.txt")),
+            .arg(ctx.root.join("preprocessors/bench/data/requirements.txt")),
     )?;
     std::fs::write(&stamp, req)?;
     Ok(bin)
@@ -81,7 +81,7 @@ fn vega_lite(ctx: &Ctx) -> Result<PathBuf> {
 /// A deterministic 2020-12 schema of about 500 KB: many `$defs` that refer to
 /// each other (a tree plus back-references, so cycles too), nested inline
 /// objects, combinators, enums, patterns and bounds.
-pub fn generated_schema(defs: usize) -> Value {
+pub(crate) fn generated_schema(defs: usize) -> Value {
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut rnd = move |n: usize| -> usize {
         seed ^= seed << 13;
@@ -173,7 +173,7 @@ pub fn generated_schema(defs: usize) -> Value {
 /// Every property name the schema declares: the keys of `properties` in
 /// every subschema (walking schema positions only, so a property that is
 /// itself named `properties` is not taken for a keyword).
-pub fn property_names(v: &Value, out: &mut BTreeSet<String>) {
+pub(crate) fn property_names(v: &Value, out: &mut BTreeSet<String>) {
     let Value::Object(m) = v else { return };
     for (k, x) in m {
         match (k.as_str(), x) {
@@ -215,7 +215,7 @@ fn word_char(c: char) -> bool {
 
 /// Share of `names` that appear in `text` as whole words (a name is not found
 /// inside a longer identifier).
-pub fn completeness(names: &BTreeSet<String>, text: &str) -> f64 {
+pub(crate) fn completeness(names: &BTreeSet<String>, text: &str) -> f64 {
     if names.is_empty() {
         return 1.0;
     }
@@ -301,7 +301,7 @@ fn run_tool(
     })
 }
 
-pub fn run(ctx: &Ctx) -> Result<Vec<Row>> {
+pub(crate) fn run(ctx: &Ctx) -> Result<Vec<Row>> {
     eprintln!("bench: 4. schema rendering vs peers");
     let bin = venv(ctx)?;
     let dir = ctx.bench.join("schemas");

@@ -8,7 +8,7 @@
 use crate::http::serve_dir;
 use crate::webdriver::Browser;
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The hosted site's path prefix (`site-url` in book.toml).
@@ -220,17 +220,11 @@ pub fn run(html_dir: &Path, out_dir: &Path) -> Result<()> {
     }
     eprintln!(
         "xtask e2e: passed; screenshots in {}",
-        shots.strip_prefix(crate_root()).unwrap_or(&shots).display()
+        shots.strip_prefix(crate::repo_root()).unwrap_or(&shots).display()
     );
     Ok(())
 }
 
-fn crate_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// Pick a theme from mdBook's theme menu, as a reader does.
 fn select_theme(browser: &Browser, theme: &str) -> Result<()> {

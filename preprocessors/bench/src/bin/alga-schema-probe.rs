@@ -51,13 +51,16 @@ fn main() -> ExitCode {
         let md = match alga_schema_table::to_markdown(&rendered, None) {
             Ok(md) => md,
             Err(e) => {
-                eprintln!("alga-schema-probe: error: {e}");
+                eprint!("{}", e.render());
                 return ExitCode::FAILURE;
             }
         };
         render.push(t.elapsed().as_secs_f64() * 1e3);
         bytes = md.len();
-        errors = issues.iter().filter(|i| i.error).count();
+        errors = issues
+            .iter()
+            .filter(|i| i.severity == alga_diagnostics::Severity::Error)
+            .count();
     }
     println!(
         "{}",

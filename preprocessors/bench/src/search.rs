@@ -2,15 +2,15 @@
 //!
 //! The real book is built twice in the same run: as configured, and as the
 //! site was before (the baseline): the retired pages and the source map in
-//! the search index, and no exact-term lookup (`theme/search-terms.js`). Each query of `xtask/bench/search-queries.toml`
+//! the search index, and no exact-term lookup (`theme/search-terms.js`). Each query of `preprocessors/bench/data/search-queries.toml`
 //! is run in headless Chromium through mdBook's own search
 //! (`index.html?search=…`), and the result list is compared with the page
 //! that answers it: the share of queries whose answer is first, and the share
 //! with the answer in the first three results.
 
 use super::{Ctx, Row, real_book_copy, table_mut};
-use crate::http::serve_dir;
-use crate::webdriver::Browser;
+use alga_site_checks::http::serve_dir;
+use alga_site_checks::webdriver::Browser;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::Path;
@@ -26,7 +26,7 @@ struct Queries {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Query {
+pub(crate) struct Query {
     pub q: String,
     pub answer: String,
     #[serde(default)]
@@ -34,14 +34,14 @@ pub struct Query {
 }
 
 /// Where a query's answer ranks among the result pages (0 = first), if at all.
-pub fn rank(results: &[String], q: &Query) -> Option<usize> {
+pub(crate) fn rank(results: &[String], q: &Query) -> Option<usize> {
     results
         .iter()
         .position(|r| *r == q.answer || q.also.iter().any(|a| a == r))
 }
 
 /// The share of queries whose answer ranks below `n` (first: `n = 1`).
-pub fn share(ranks: &[Option<usize>], n: usize) -> f64 {
+pub(crate) fn share(ranks: &[Option<usize>], n: usize) -> f64 {
     if ranks.is_empty() {
         return 0.0;
     }
@@ -49,7 +49,7 @@ pub fn share(ranks: &[Option<usize>], n: usize) -> f64 {
 }
 
 fn load_queries(root: &Path) -> Result<Vec<Query>> {
-    let path = root.join("xtask/bench/search-queries.toml");
+    let path = root.join("preprocessors/bench/data/search-queries.toml");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     Ok(toml::from_str::<Queries>(&text)
@@ -160,10 +160,10 @@ fn results(browser: &Browser, base: &str, queries: &[Query]) -> Result<Vec<Vec<S
     Ok(out)
 }
 
-pub fn run(ctx: &Ctx) -> Result<Vec<Row>> {
-    crate::e2e::ensure_browser()?;
+pub(crate) fn run(ctx: &Ctx) -> Result<Vec<Row>> {
+    alga_site_checks::e2e::ensure_browser()?;
     let queries = load_queries(&ctx.root)?;
-    let (chromium, driver) = crate::e2e::browser_paths();
+    let (chromium, driver) = alga_site_checks::e2e::browser_paths();
     let mut rows = Vec::new();
     let mut figures = Vec::new();
     for (name, baseline) in [("ours", false), ("baseline", true)] {

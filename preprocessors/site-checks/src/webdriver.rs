@@ -2,6 +2,7 @@
 //! test needs, nothing more.
 
 use crate::http::json_request;
+use crate::net::free_port;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -174,10 +175,6 @@ impl Drop for Browser {
     }
 }
 
-fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
-}
 
 /// Standard base64 (RFC 4648), padding optional.
 fn base64_decode(text: &str) -> Result<Vec<u8>> {

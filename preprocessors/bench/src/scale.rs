@@ -303,7 +303,7 @@ fn capture(ctx: &Ctx, dir: &Path, json: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run(ctx: &Ctx) -> Result<Vec<Row>> {
+pub(crate) fn run(ctx: &Ctx) -> Result<Vec<Row>> {
     eprintln!("bench: 2. scale");
     let m = material(&ctx.root)?;
     let sizes: &[usize] = if ctx.opts.quick {
