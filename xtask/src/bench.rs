@@ -11,7 +11,12 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     setup(true)?;
     build_preprocessor()?;
     status(Command::new("cargo").args([
-        "build", "--quiet", "--release", "--locked", "-p", "alga-bench",
+        "build",
+        "--quiet",
+        "--release",
+        "--locked",
+        "-p",
+        "alga-bench",
     ]))?;
     status(Command::new(repo_root().join("target/release/alga-bench")).args(args))
 }

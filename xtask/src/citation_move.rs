@@ -10,10 +10,10 @@
 //! pointed at where the diff puts it and queued for a maintainer to re-read.
 
 use crate::upstream::Edit;
-use anyhow::{Context, Result, bail};
 use alga_book_data::citations::{self, Citation, Kind, Lock};
 use alga_book_data::registry::Registry;
 use alga_book_data::upstream::Upstream;
+use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

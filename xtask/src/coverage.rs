@@ -18,8 +18,8 @@
 //!
 //! Tests, fixtures and samples are skipped.
 
-use anyhow::{Context, Result, bail};
 use alga_book_data::coverage::{Extraction, Item};
+use anyhow::{Context, Result, bail};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

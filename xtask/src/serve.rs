@@ -9,5 +9,8 @@ use anyhow::Result;
 pub(crate) fn run(extra: &[String]) -> Result<()> {
     setup(false)?;
     build_preprocessor()?;
-    status(&mut alga_site_checks::serve::command(&tool_path("mdbook"), extra))
+    status(&mut alga_site_checks::serve::command(
+        &tool_path("mdbook"),
+        extra,
+    ))
 }

@@ -14,13 +14,13 @@
 //! listed in a review queue. `--lock` records the lock at the current pin.
 
 use crate::citation_move::{self, BookFiles};
-use anyhow::{Context, Result, bail};
 use alga_book_data::citations::Lock;
-use alga_diagnostics::{Diagnostics, Severity};
-use alga_book_data::superseded::load_superseded;
 use alga_book_data::registry::{Entry, Registry};
 use alga_book_data::source_file::SourceFile;
+use alga_book_data::superseded::load_superseded;
 use alga_book_data::upstream::{Upstream, find_symbol};
+use alga_diagnostics::{Diagnostics, Severity};
+use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -626,7 +626,6 @@ pub fn alone(
     Ok((median(&ours), median(&base), rss, rss_base))
 }
 
-
 /// A copy of the real book to serve for figure 3, outside the repository:
 /// mdBook's watcher ignores what the book's `.gitignore` ignores, which
 /// includes all of `target/`.

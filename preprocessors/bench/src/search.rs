@@ -246,7 +246,8 @@ mod tests {
 
     #[test]
     fn the_query_set_parses_and_names_live_pages() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = alga_site_checks::repo_root();
+        let root = root.as_path();
         let queries = load_queries(root).unwrap();
         assert!(queries.len() >= 50, "{} queries", queries.len());
         let summary = std::fs::read_to_string(root.join("src/SUMMARY.md")).unwrap();

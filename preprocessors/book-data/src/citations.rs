@@ -29,20 +29,28 @@ pub struct Citation {
     /// The page or table file (display path) and the byte range of the
     /// directive's target (`KEY:A-B` or `KEY#symbol`) in its text.
     pub file: String,
+    /// The byte range of the target (`KEY:A-B` or `KEY#symbol`) in the file.
     pub target: Range<usize>,
+    /// The registry key.
     pub key: String,
     /// The upstream path the key stands for.
     pub path: String,
     /// The cited lines, 1-based, inclusive.
     pub start: u32,
+    /// The last cited line (equal to `start` for one line).
     pub end: u32,
+    /// How the lines were written.
     pub kind: Kind,
 }
 
+/// How a citation names its lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     /// `KEY:A` or `KEY:A-B`; `numbers` is the byte range of `A` or `A-B`.
-    Lines { numbers: Range<usize> },
+    Lines {
+        /// The byte range of `A` or `A-B`.
+        numbers: Range<usize>,
+    },
     /// `KEY#symbol`, at the line the registry records.
     Symbol(String),
 }
@@ -165,10 +173,12 @@ pub fn lines_of(text: &str) -> Vec<&str> {
 pub struct Lock {
     /// The commit the fingerprints were taken at.
     pub commit: String,
+    /// Upstream path → what the lock records of it.
     #[serde(default)]
     pub files: BTreeMap<String, LockedFile>,
 }
 
+/// What the lock records of one cited upstream file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockedFile {

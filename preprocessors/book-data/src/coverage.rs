@@ -21,7 +21,9 @@ use toml::Spanned;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurfaceSpec {
+    /// The id items name in their `surface` field.
     pub id: String,
+    /// The title the coverage page shows.
     pub title: String,
     /// Book files (pages or data tables) where a reader looks for its items.
     pub pages: Vec<String>,
@@ -45,7 +47,9 @@ struct SurfacesFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Item {
+    /// The id of the surface it belongs to.
     pub surface: String,
+    /// Its name upstream (an environment variable, a route, a WIT function, …).
     pub name: String,
     /// What a page must mention (for routes: `METHOD path`).
     pub key: String,
@@ -57,7 +61,9 @@ pub struct Item {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Extraction {
+    /// The upstream commit it was extracted at.
     pub commit: String,
+    /// Every item, in extraction order.
     #[serde(default)]
     pub item: Vec<Item>,
 }
@@ -74,7 +80,9 @@ struct RawExtraction {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {
+    /// The id of the surface of the excluded item.
     pub surface: String,
+    /// The excluded item's name.
     pub name: String,
     /// `internal`, `test-only` or `dead`.
     pub reason: String,
@@ -89,16 +97,23 @@ struct ExclusionsFile {
     exclude: Vec<Spanned<Exclusion>>,
 }
 
+/// The reasons an exclusion may give.
 pub const REASONS: &[&str] = &["internal", "test-only", "dead"];
 
 /// Everything the coverage check and page need.
 #[derive(Debug, Default)]
 pub struct Coverage {
+    /// The surfaces, as `surfaces.toml` lists them.
     pub surfaces: Vec<SurfaceSpec>,
+    /// The extracted items, each with its span in `surface.toml`.
     pub items: Vec<(Item, std::ops::Range<usize>)>,
+    /// The exclusions, each with its span in `exclusions.toml`.
     pub exclusions: Vec<(Exclusion, std::ops::Range<usize>)>,
+    /// The commit of the extraction.
     pub commit: String,
+    /// `surface.toml` as read, for located diagnostics.
     pub surface_file: Option<SourceFile>,
+    /// `exclusions.toml` as read, for located diagnostics.
     pub exclusions_file: Option<SourceFile>,
     /// Per item index: documented in one of its pages.
     pub documented: Vec<bool>,

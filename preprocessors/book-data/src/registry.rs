@@ -11,24 +11,32 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
+/// One upstream file or folder the book cites by key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The key pages write (`gateway.route`).
     pub key: String,
+    /// The path in the upstream repository.
     pub path: String,
+    /// What the file does, in a few words (the link's title).
     pub role: String,
     /// Number of lines of the file at the pin, when recorded.
     pub lines: Option<u32>,
+    /// Symbols pages may cite with `KEY#symbol`, each at its line at the pin.
     pub symbols: BTreeMap<String, u32>,
-    /// The registry file (display path) and the title of its area.
+    /// The registry file (display path).
     pub file: String,
+    /// The title of its area (the registry file's `area`).
     pub area: String,
     /// Where the entry's `path` value is written, for later diagnostics.
     pub path_span: std::ops::Range<usize>,
     /// Where the `lines` value is written, when recorded.
     pub lines_span: Option<std::ops::Range<usize>>,
+    /// Where each symbol's line is written.
     pub symbol_spans: BTreeMap<String, std::ops::Range<usize>>,
 }
 
+/// Every registry entry, by key, with the files they were read from.
 #[derive(Debug, Default)]
 pub struct Registry {
     entries: BTreeMap<String, Entry>,
@@ -90,14 +98,17 @@ fn path_problem(path: &str) -> Option<&'static str> {
 }
 
 impl Registry {
+    /// The entry of `key`.
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.get(key)
     }
 
+    /// Every entry, in key order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
     }
 
+    /// Every key, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
     }
@@ -110,10 +121,12 @@ impl Registry {
             .map(|e| e.key.as_str())
     }
 
+    /// The key nearest to a misspelt `key`, for a hint.
     pub fn nearest_key(&self, key: &str) -> Option<&str> {
         nearest(key, self.keys())
     }
 
+    /// The registry file with display path `display`.
     pub fn file(&self, display: &str) -> Option<&SourceFile> {
         self.files.iter().find(|f| f.display == display)
     }

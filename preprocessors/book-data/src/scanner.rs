@@ -48,9 +48,11 @@ pub struct Directive {
     pub range: Range<usize>,
     /// The directive name, e.g. `path`.
     pub name: String,
+    /// The byte range of the name.
     pub name_range: Range<usize>,
     /// Everything between the name and `}}`, trimmed.
     pub args: String,
+    /// The byte range of the arguments.
     pub args_range: Range<usize>,
     /// Written as `\{{#...}}`: the author wants the literal text.
     pub escaped: bool,
@@ -69,12 +71,16 @@ impl Directive {
 /// A directive that opens but never closes on its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unterminated {
+    /// From `{{#` to the end of the line.
     pub range: Range<usize>,
 }
 
+/// What a scan of one text finds.
 #[derive(Debug, Default)]
 pub struct Scan {
+    /// The directives, in text order.
     pub directives: Vec<Directive>,
+    /// Directives that never close on their line.
     pub unterminated: Vec<Unterminated>,
 }
 

@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 /// A text file with its display name (relative to the book root).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The path as diagnostics show it (relative to the book root, `/` separators).
     pub display: String,
+    /// The whole text.
     pub text: String,
 }
 
 impl SourceFile {
+    /// Read `path` (relative to `root`) as UTF-8 text.
     pub fn read(root: &Path, path: &Path) -> std::io::Result<SourceFile> {
         let full = root.join(path);
         let bytes = std::fs::read(&full)?;

@@ -13,10 +13,13 @@ use toml::Spanned;
 /// One stale or non-canonical path or pattern, and what replaces it.
 #[derive(Debug)]
 pub struct Superseded {
+    /// What matches the stale text.
     pub pattern: Regex,
     /// The text as written in the data file (literal or regex).
     pub shown: String,
+    /// The registry key of what replaces it.
     pub canonical: String,
+    /// Why it is stale, shown in the error.
     pub reason: String,
 }
 

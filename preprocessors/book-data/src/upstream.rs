@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The upstream repository at the pin: its file listing, and file contents when a checkout is at hand.
 #[derive(Debug, Default)]
 pub struct Upstream {
     files: HashSet<String>,
@@ -74,14 +75,17 @@ impl Upstream {
         Ok(up)
     }
 
+    /// Whether `path` is a file at the pin.
     pub fn is_file(&self, path: &str) -> bool {
         self.files.contains(path)
     }
 
+    /// Whether `path` is a folder at the pin.
     pub fn is_dir(&self, path: &str) -> bool {
         self.dirs.contains(path)
     }
 
+    /// Whether `path` is a file or a folder at the pin.
     pub fn exists(&self, path: &str) -> bool {
         self.is_file(path) || self.is_dir(path)
     }
@@ -95,6 +99,7 @@ impl Upstream {
             .collect()
     }
 
+    /// Whether file contents can be read (a checkout, not only a listing).
     pub fn has_checkout(&self) -> bool {
         self.checkout.is_some()
     }

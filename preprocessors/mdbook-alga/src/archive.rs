@@ -35,7 +35,9 @@ pub struct ArchivedPage {
     pub book_path: String,
     /// File as the author knows it: `archive/<file>`.
     pub display: String,
+    /// The title in the book's table of contents.
     pub title: String,
+    /// The book path of the page it is listed under, if any.
     pub parent: Option<String>,
     /// The page text as written.
     pub text: String,

@@ -16,11 +16,13 @@ const USAGE: &str = "usage:
   mdbook-alga render-llms              run as an mdBook renderer: llms.txt and llms-full.md
 ";
 
+/// Print the usage; success.
 pub fn help() -> ExitCode {
     print!("{USAGE}");
     ExitCode::SUCCESS
 }
 
+/// Report an unknown command; failure.
 pub fn unknown(arg: &str) -> ExitCode {
     eprintln!("mdbook-alga: error: unknown command `{arg}`\n{USAGE}");
     ExitCode::from(2)

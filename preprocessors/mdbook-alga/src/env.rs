@@ -17,19 +17,29 @@ use std::path::{Path, PathBuf};
 
 /// A named schema loaded from disk.
 pub struct LoadedSchema {
+    /// The schema file as read.
     pub file: SourceFile,
+    /// Its JSON.
     pub value: Value,
 }
 
 /// Everything a chapter's expansion needs.
 pub struct Env {
+    /// The book root.
     pub root: PathBuf,
+    /// `[preprocessor.alga]`.
     pub cfg: Config,
+    /// The upstream paths the book cites, by key.
     pub registry: Registry,
+    /// The upstream tree at the pin, when a listing or checkout is available.
     pub upstream: Option<Upstream>,
+    /// Stale paths and what replaces them.
     pub superseded: Vec<Superseded>,
+    /// The data tables `{{#table}}` renders.
     pub tables: tables::Tables,
+    /// The schemas `{{#schema-table}}` renders, by name.
     pub schemas: BTreeMap<String, LoadedSchema>,
+    /// The validator of ```` ```json manifest ```` blocks.
     pub manifest_validator: Option<manifest_examples::ManifestValidator>,
     /// A theme's `schema-table.hbs`, when it has one.
     pub template: Option<SourceFile>,
@@ -228,4 +238,3 @@ pub fn check_registry_upstream(registry: &Registry, up: &Upstream, diags: &mut D
         }
     }
 }
-

@@ -5,7 +5,7 @@
 //! superseded list) lives in [`alga_book_data`]; its diagnostics are
 //! [`alga_diagnostics`]; schema tables are rendered by [`alga_schema_table`].
 //! Here, one module per concern:
-//! - [`pipeline`] runs the whole book, in order, over the [`env`] it loads;
+//! - [`pipeline`] runs the whole book, in order, over the [`env`](mod@env) it loads;
 //! - [`directives`] expands `{{#name args}}`, one module per directive,
 //!   dispatched from one table;
 //! - [`lint`] rejects superseded and non-existent upstream paths, and links
@@ -41,8 +41,8 @@ pub use env::Env;
 pub use pipeline::process;
 
 use alga_diagnostics::Severity;
-use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use mdbook_preprocessor::book::Book;
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
 /// The preprocessor as mdBook calls it.
 pub struct AlgaPreprocessor;
@@ -78,4 +78,3 @@ impl Preprocessor for AlgaPreprocessor {
         Ok(book)
     }
 }
-

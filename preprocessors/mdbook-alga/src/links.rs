@@ -94,8 +94,11 @@ pub struct Page<'a> {
     pub path: String,
     /// File as the author knows it (`src/guides/x.md`).
     pub file: String,
+    /// The author's text.
     pub source: &'a str,
+    /// The expanded text mdBook will render.
     pub output: &'a str,
+    /// Output offsets back to the author's.
     pub map: &'a OffsetMap,
 }
 

@@ -12,7 +12,6 @@ use alga_diagnostics::Diagnostic;
 use alga_diagnostics::{Diagnostics, nearest};
 use pulldown_cmark::{Event, Parser, Tag};
 
-
 /// Strip what commonly trails a path in prose: `:123`, `#L12`, `/`, punctuation.
 fn clean_path_token(code: &str) -> &str {
     let mut s = code.trim();
@@ -27,9 +26,13 @@ fn clean_path_token(code: &str) -> &str {
     s.trim_end_matches('/')
 }
 
+/// The lints of live pages, over the data they check against.
 pub struct Linter<'a> {
+    /// The registry (a registered path in inline code is a warning).
     pub registry: &'a Registry,
+    /// The stale paths (each is an error).
     pub superseded: &'a [Superseded],
+    /// The upstream tree (a path that does not exist is an error).
     pub upstream: Option<&'a Upstream>,
     top_dirs: Vec<String>,
     /// `https://github.com/owner/name/`, lower-cased, for floating-link checks.
@@ -37,6 +40,7 @@ pub struct Linter<'a> {
 }
 
 impl<'a> Linter<'a> {
+    /// A linter over these data.
     pub fn new(
         registry: &'a Registry,
         superseded: &'a [Superseded],

@@ -13,6 +13,7 @@ pub struct ManifestValidator {
 }
 
 impl ManifestValidator {
+    /// A validator for `schema`; the error says why the schema is unusable.
     pub fn new(schema: &Value) -> Result<Self, String> {
         jsonschema::options()
             .should_validate_formats(true)
@@ -37,7 +38,9 @@ impl ManifestValidator {
 /// What the info string asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Expect {
+    /// The example must validate.
     Valid,
+    /// The example must fail with an error containing this text.
     Error(String),
 }
 
@@ -75,7 +78,8 @@ pub fn check(
 ) {
     let mut current: Option<(String, usize, usize)> = None; // info, block start, content start
     let mut content = String::new();
-    for (event, range) in Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
     {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {

@@ -8,25 +8,34 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// One data table (`NAME.toml`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
+    /// Shown in italics above the table.
     pub caption: Option<String>,
     /// The column whose value gives each row an HTML id.
     pub anchor: Option<String>,
+    /// Put before each anchor value.
     #[serde(default)]
     pub anchor_prefix: String,
+    /// The columns, in order.
     pub column: Vec<Column>,
+    /// The rows: column key (or filter field) → value.
     #[serde(default)]
     pub row: Vec<BTreeMap<String, toml::Value>>,
+    /// The file's display path.
     #[serde(skip)]
     pub file: String,
 }
 
+/// One column of a data table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
+    /// The row field it shows.
     pub key: String,
+    /// Its heading.
     pub title: String,
 }
 
@@ -61,6 +70,7 @@ pub fn anchor_id(prefix: &str, value: &str) -> String {
     format!("{prefix}{v}")
 }
 
+/// Every data table of the book, by name.
 #[derive(Default)]
 pub struct Tables {
     tables: BTreeMap<String, Table>,
@@ -69,6 +79,7 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// Load every `*.toml` of `dir`; problems go to `diags`.
     pub fn load(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Tables {
         let mut out = Tables::default();
         let Ok(files) = toml_files(root, dir) else {
@@ -116,10 +127,12 @@ impl Tables {
         out
     }
 
+    /// The table names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
     }
 
+    /// The table called `name`.
     pub fn get(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
     }

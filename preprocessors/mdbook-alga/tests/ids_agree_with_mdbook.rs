@@ -53,7 +53,11 @@ fn heading_ids_agree_with_mdbooks_html_renderer() {
         "[book]\ntitle = \"ids\"\n\n[output.html]\ndefinition-lists = true\n\n[output.html.search]\nenable = false\n",
     )
     .unwrap();
-    std::fs::write(root.join("src/SUMMARY.md"), "# Summary\n\n- [Tricky](tricky.md)\n").unwrap();
+    std::fs::write(
+        root.join("src/SUMMARY.md"),
+        "# Summary\n\n- [Tricky](tricky.md)\n",
+    )
+    .unwrap();
     std::fs::write(root.join("src/tricky.md"), TRICKY).unwrap();
     let md = mdbook_driver::MDBook::load(root).expect("the book loads");
     md.build().expect("mdBook builds the book");

@@ -23,7 +23,8 @@ fn unknown_directive_suggests_the_nearest() {
 
 #[test]
 fn unknown_key_symbol_and_lines_are_located_with_hints() {
-    let h = one("unknown_key_symbol_and_lines_are_located_with_hints", 
+    let h = one(
+        "unknown_key_symbol_and_lines_are_located_with_hints",
         "# G\n\n{{#path gateway.acess}}\n{{#path gateway.access#assertAcces}}\n{{#path gateway.route:501}}\n{{#path runner.src:3}}\n{{#path gateway.route:0}}\n",
     );
     assert_eq!(
@@ -56,7 +57,8 @@ fn unterminated_directive() {
 
 #[test]
 fn superseded_paths_fail_in_prose_code_links_and_blocks() {
-    let h = one("superseded_paths_fail_in_prose_code_links_and_blocks", 
+    let h = one(
+        "superseded_paths_fail_in_prose_code_links_and_blocks",
         "# G\n\nProse ee/old/bridge.ts here.\n\n[x](https://x/ee/old/bridge.ts) and `@alga/ui-kit`.\n\n```sh\nimport '@alga/extension-iframe-sdk'\n```\n",
     );
     assert_eq!(
@@ -82,7 +84,8 @@ fn superseded_paths_fail_in_prose_code_links_and_blocks() {
 
 #[test]
 fn upstream_paths_in_inline_code_must_exist_and_registered_ones_warn() {
-    let h = one("upstream_paths_in_inline_code_must_exist_and_registered_ones_warn", 
+    let h = one(
+        "upstream_paths_in_inline_code_must_exist_and_registered_ones_warn",
         "# G\n\n`ee/runner/src/modles.rs:12` and `packages/ext/access.ts` and `ee/runner/src/main.rs`.\n",
     );
     assert_eq!(
@@ -122,7 +125,8 @@ fn links_to_missing_chapters_drafts_and_fragments_fail() {
 
 #[test]
 fn manifest_examples_report_page_line_and_pointer() {
-    let h = one("manifest_examples_report_page_line_and_pointer", 
+    let h = one(
+        "manifest_examples_report_page_line_and_pointer",
         "# G\n\n```json manifest\n{\"name\": \"x\", \"version\": \"1.0\",\n \"runtime\": \"wasm-js@1\",\n \"capabilities\": [\"storage.kv\"]}\n```\n\n```json manifest expect-error=\"events\"\n{\"name\": \"x\", \"version\": \"1.0.0\", \"runtime\": \"wasm-js@1\"}\n```\n\n```json manifest\n{\"name\": \n```\n",
     );
     assert_eq!(h.len(), 4, "{h:#?}");
@@ -180,7 +184,8 @@ fn registry_paths_must_exist_upstream() {
 
 #[test]
 fn bad_schema_and_table_arguments() {
-    let h = one("bad_schema_and_table_arguments", 
+    let h = one(
+        "bad_schema_and_table_arguments",
         "# G\n\n{{#schema-table manifes}}\n\n{{#schema-table manifest properties}}\n\n{{#table erors}}\n\n{{#table errors group=none}}\n",
     );
     assert_eq!(
@@ -302,5 +307,8 @@ fn a_problem_in_a_table_cell_is_reported_in_the_data_file_with_a_note_at_the_dir
         ["data/tables/errors.toml:11:45: error: unknown path key `gateway.acess`"]
     );
     let all = f.run().1.render(false);
-    assert!(all.contains("src/guide.md:3:1: note: in table `errors`, rendered here"), "{all}");
+    assert!(
+        all.contains("src/guide.md:3:1: note: in table `errors`, rendered here"),
+        "{all}"
+    );
 }

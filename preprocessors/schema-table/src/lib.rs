@@ -8,9 +8,9 @@
 //! cycles (each definition is rendered once; later uses link to it). Never
 //! fetches anything: an external `$ref` is reported.
 //!
-//! One module per concern: [`markdown`] escapes, [`pointer`] resolves JSON
+//! One module per concern: [`markdown`] escapes, [`pointer`](mod@pointer) resolves JSON
 //! Pointers and locates them in the text, `keywords` knows the schema
-//! keywords, `walk` turns a schema into the [`model`], and [`write`] lays the
+//! keywords, `walk` turns a schema into the [`model`], and [`write`](mod@write) lays the
 //! model out (the built-in layout, or a theme's Handlebars template).
 #![deny(missing_docs)]
 

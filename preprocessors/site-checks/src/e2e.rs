@@ -220,11 +220,13 @@ pub fn run(html_dir: &Path, out_dir: &Path) -> Result<()> {
     }
     eprintln!(
         "xtask e2e: passed; screenshots in {}",
-        shots.strip_prefix(crate::repo_root()).unwrap_or(&shots).display()
+        shots
+            .strip_prefix(crate::repo_root())
+            .unwrap_or(&shots)
+            .display()
     );
     Ok(())
 }
-
 
 /// Pick a theme from mdBook's theme menu, as a reader does.
 fn select_theme(browser: &Browser, theme: &str) -> Result<()> {

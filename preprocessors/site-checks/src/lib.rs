@@ -39,7 +39,6 @@ pub fn mdbook() -> PathBuf {
 /// The upstream file listing at the pin: from `ALGA_PSA_CHECKOUT` (git
 /// ls-tree) or the listing file configured in book.toml.
 pub fn upstream_tree_listing(root: &Path) -> Option<String> {
-
     let book: toml::Table =
         toml::from_str(&std::fs::read_to_string(root.join("book.toml")).ok()?).ok()?;
     let upstream = book.get("preprocessor")?.get("alga")?.get("upstream")?;

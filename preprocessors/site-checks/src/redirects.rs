@@ -24,6 +24,7 @@ pub struct OldSite {
 }
 
 impl OldSite {
+    /// Read the old site's page list.
     pub fn load(path: &Path) -> Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

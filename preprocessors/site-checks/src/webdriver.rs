@@ -91,6 +91,7 @@ impl Browser {
         self.call(method, &format!("/session/{}{path}", self.session), body)
     }
 
+    /// Open `url` in the browser's one window.
     pub fn goto(&self, url: &str) -> Result<()> {
         self.session_call("POST", "/url", Some(&json!({"url": url})))?;
         Ok(())
@@ -141,6 +142,7 @@ impl Browser {
             .context("malformed element reference")
     }
 
+    /// Click the first element `css` selects.
     pub fn click(&self, css: &str) -> Result<()> {
         let id = self.find(css)?;
         self.session_call("POST", &format!("/element/{id}/click"), Some(&json!({})))?;
@@ -174,7 +176,6 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
-
 
 /// Standard base64 (RFC 4648), padding optional.
 fn base64_decode(text: &str) -> Result<Vec<u8>> {

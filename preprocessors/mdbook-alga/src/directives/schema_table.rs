@@ -21,14 +21,17 @@ pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Opt
     };
     let Some(schema) = env.schemas.get(&name.text) else {
         diags.push(
-            site.error(name.range.clone(), format!("unknown schema `{}`", name.text))
-                .hint(
-                    nearest(&name.text, env.schemas.keys().map(String::as_str))
-                        .map(|n| format!("did you mean `{n}`?"))
-                        .unwrap_or_else(|| {
-                            "declare it under [preprocessor.alga.schemas] in book.toml".into()
-                        }),
-                ),
+            site.error(
+                name.range.clone(),
+                format!("unknown schema `{}`", name.text),
+            )
+            .hint(
+                nearest(&name.text, env.schemas.keys().map(String::as_str))
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| {
+                        "declare it under [preprocessor.alga.schemas] in book.toml".into()
+                    }),
+            ),
         );
         return None;
     };

@@ -85,9 +85,12 @@ fn report_cells(
     // found in it: report at the directive, with the severity it had.
     for d in inner.into_items() {
         diags.push(
-            Diagnostic::new(d.severity, format!("in table `{name}` ({file}): {}", d.message))
-                .at(site.file, site.text, site.range.clone())
-                .maybe_hint(d.hint),
+            Diagnostic::new(
+                d.severity,
+                format!("in table `{name}` ({file}): {}", d.message),
+            )
+            .at(site.file, site.text, site.range.clone())
+            .maybe_hint(d.hint),
         );
     }
 }

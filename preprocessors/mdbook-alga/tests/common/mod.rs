@@ -263,7 +263,9 @@ pub(crate) fn line_col_of(text: &str, needle: &str) -> String {
 /// notes) with `tests/snapshots/negative/NAME.txt`; the fixture's temporary
 /// folder is written `<book>`.
 pub(crate) fn snapshot_diagnostics(name: &str, root: &Path, diags: &Diagnostics) {
-    let rendered = diags.render(false).replace(&root.display().to_string(), "<book>");
+    let rendered = diags
+        .render(false)
+        .replace(&root.display().to_string(), "<book>");
     expect_test::expect_file![format!("../snapshots/negative/{name}.txt")].assert_eq(&rendered);
 }
 
