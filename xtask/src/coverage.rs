@@ -1,6 +1,6 @@
 //! `cargo xtask coverage [--checkout PATH] [--commit SHA]`: extract the
 //! upstream surface a reader of the book can meet, and write it to
-//! `preprocessors/data/coverage/surface.toml` (names and `path:line`
+//! `data/coverage/surface.toml` (names and `path:line`
 //! evidence only, never code). The build then checks every item offline.
 //!
 //! What it reads, and why (the extension system, and nothing else):
@@ -27,7 +27,7 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 /// Where the committed extraction lives.
-pub(crate) const SURFACE_FILE: &str = "preprocessors/data/coverage/surface.toml";
+pub(crate) const SURFACE_FILE: &str = "data/coverage/surface.toml";
 
 /// At most this many `path:line` per item.
 const EVIDENCE: usize = 3;

@@ -24,9 +24,9 @@ const HELP: &str = "cargo xtask <task>
                      move the pin: re-resolve every registry path, symbol and line citation at SHA,
                      rewrite them, the lock and the pin; queue for review the citations whose code changed
   upstream --lock [--checkout PATH]
-                     record what every line citation cites (preprocessors/data/citations.lock)
+                     record what every line citation cites (data/citations.lock)
   coverage [--checkout PATH] [--check]
-                     extract the upstream surface the book must document (preprocessors/data/coverage/surface.toml)
+                     extract the upstream surface the book must document (data/coverage/surface.toml)
   site-checks        after a build: redirects, the book for assistants, serving, the browser test (screenshots in target/e2e/)
 ";
 

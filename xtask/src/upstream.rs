@@ -98,7 +98,7 @@ pub(crate) fn run(args: &[String], root: &Path) -> Result<()> {
         let now = new.all_paths().find(|p| s.pattern.is_match(p));
         if let (false, Some(path)) = (then, now) {
             plan.blockers.push(format!(
-                "superseded `{}` exists again at the new commit (`{path}`): decide whether `{}` is still canonical, then update preprocessors/data/superseded.toml",
+                "superseded `{}` exists again at the new commit (`{path}`): decide whether `{}` is still canonical, then update data/superseded.toml",
                 s.shown, s.canonical
             ));
         }
@@ -232,10 +232,10 @@ impl Settings {
             .to_owned();
         Ok(Settings {
             commit,
-            registry: setting("registry", "preprocessors/data/paths"),
-            superseded: setting("superseded", "preprocessors/data/superseded.toml"),
-            tables: setting("tables", "preprocessors/data/tables"),
-            lock: setting("citations-lock", "preprocessors/data/citations.lock"),
+            registry: setting("registry", "data/paths"),
+            superseded: setting("superseded", "data/superseded.toml"),
+            tables: setting("tables", "data/tables"),
+            lock: setting("citations-lock", "data/citations.lock"),
         })
     }
 }
@@ -498,7 +498,7 @@ fn rewrite_listing(
 /// Files under src/ and the data folders that still name `commit`.
 fn mentions_of(root: &Path, commit: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for dir in ["src", "preprocessors/data", "archive"] {
+    for dir in ["src", "data", "archive"] {
         walk(&root.join(dir), &mut |p| {
             if let Ok(t) = std::fs::read_to_string(p)
                 && (t.contains(commit) || t.contains(short(commit)))

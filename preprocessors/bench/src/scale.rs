@@ -30,7 +30,7 @@ fn material(root: &Path) -> Result<Material> {
         failing: Vec::new(),
         pointer: String::new(),
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("preprocessors/data/paths"))?
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("data/paths"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
@@ -63,7 +63,7 @@ fn material(root: &Path) -> Result<Material> {
     }
     // Table directives as the real book writes them, of the tables that do not
     // link to the real book's chapters (which the generated books lack).
-    let linkless: Vec<String> = std::fs::read_dir(root.join("preprocessors/data/tables"))?
+    let linkless: Vec<String> = std::fs::read_dir(root.join("data/tables"))?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let p = e.path();

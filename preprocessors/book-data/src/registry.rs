@@ -1,4 +1,4 @@
-//! The registry of canonical upstream files: `preprocessors/data/paths/*.toml`.
+//! The registry of canonical upstream files: `data/paths/*.toml`.
 //!
 //! One `[[entry]]` per upstream file or folder, with a stable key, its path at
 //! the pinned commit, a one-line role and optional symbols with their lines.

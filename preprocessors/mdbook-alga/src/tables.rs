@@ -1,5 +1,5 @@
 //! `{{#table NAME [FIELD=VALUE ...]}}`: long single-source tables kept as data
-//! in `preprocessors/data/tables/NAME.toml` and rendered as Markdown.
+//! in `data/tables/NAME.toml` and rendered as Markdown.
 
 use alga_book_data::source_file::{SourceFile, toml_files};
 use alga_diagnostics::Diagnostic;

@@ -3,7 +3,7 @@
 //!
 //! mdBook 0.5.4's `--watcher native` rebuilds in a loop on Linux when an
 //! `extra-watch-dirs` folder holds a file the build reads (this book's
-//! `theme/`, `archive/` and `preprocessors/data/` all do): reading the file
+//! `theme/`, `archive/` and `data/` all do): reading the file
 //! is reported as a change. A two-file book with `additional-css` in a
 //! watched folder reproduces it. The polling watcher (mdBook's default)
 //! compares modification times instead, so serving uses it.

@@ -145,7 +145,7 @@ pub fn render(
                     registry.get(k).map_or("", |e| e.path.as_str())
                 )
             })
-            .or_else(|| Some("add an entry to the registry in preprocessors/data/paths/".into()));
+            .or_else(|| Some("add an entry to the registry in data/paths/".into()));
         return Err(site
             .error(key_range, format!("unknown path key `{}`", r.key))
             .maybe_hint(hint));
