@@ -112,7 +112,8 @@ pub struct Manifest {
 
     /// The execution runtime of the handler component. `wasm-js@1` is the only
     /// runtime there is: the Runner runs every handler as a WebAssembly
-    /// component built with `jco componentize` and does not read this field.
+    /// component (the CLI's template builds it with `jco componentize`) and
+    /// does not read this field.
     /// Publish accepts any string containing `@` or `-`; the older Zod schema
     /// accepts only `wasm-js@1`, and so does this schema.
     pub runtime: Runtime,
@@ -141,7 +142,7 @@ pub struct Manifest {
     pub api: Option<Api>,
 
     /// Extra files of the bundle, as bundle-relative paths. Publish checks only
-    /// that each entry is a non-empty string.
+    /// that each entry is a non-empty string; nothing else reads the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<NonEmptyString>>,
 
@@ -194,7 +195,8 @@ pub enum Capability {
     /// Read the user who made the request. Granted by default.
     #[serde(rename = "cap:user.read")]
     UserRead,
-    /// Create, update and delete the extension's own scheduled tasks.
+    /// List, read, create, update and delete the extension's own scheduled
+    /// tasks, and list the endpoints a task may call.
     #[serde(rename = "cap:scheduler.manage")]
     SchedulerManage,
     /// Create draft manual invoices through the `invoicing` interface.
@@ -231,7 +233,8 @@ pub struct Ui {
 /// The UI hosting type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum UiType {
-    /// A sandboxed iframe served by the Runner.
+    /// A sandboxed iframe, served by the Runner (by the app itself when
+    /// `EXT_UI_HOST_MODE=nextjs`).
     #[serde(rename = "iframe")]
     Iframe,
 }
@@ -277,9 +280,10 @@ pub struct Api {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
-    /// The HTTP method. The gateway answers HEAD as GET, and OPTIONS never
-    /// reaches it (the app middleware answers every preflight), so declare
-    /// GET, POST, PUT, PATCH or DELETE.
+    /// The HTTP method. The access policy lets a HEAD call match a GET
+    /// endpoint and reads a declared HEAD endpoint as GET (the handler still
+    /// sees HEAD), and OPTIONS never reaches it (the app middleware answers
+    /// every preflight), so declare GET, POST, PUT, PATCH or DELETE.
     pub method: HttpMethod,
 
     /// The route, starting with `/`, as the handler sees it after the
