@@ -112,33 +112,45 @@ pub fn check(
                 } else {
                     content_start
                 };
-                check_block(
-                    file,
-                    text,
-                    &content,
+                let block = Block {
+                    content: &content,
                     content_start,
                     info_range,
-                    &expect,
-                    validator,
-                    diags,
-                );
+                    expect,
+                };
+                check_block(file, text, &block, validator, diags);
             }
             _ => {}
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One manifest example of a page.
+struct Block<'a> {
+    /// The JSON between the fences.
+    content: &'a str,
+    /// Where `content` starts in the page.
+    content_start: usize,
+    /// The info string's range in the page.
+    info_range: std::ops::Range<usize>,
+    /// What the info string asks for.
+    expect: Expect,
+}
+
 fn check_block(
     file: &str,
     text: &str,
-    content: &str,
-    content_start: usize,
-    info_range: std::ops::Range<usize>,
-    expect: &Expect,
+    block: &Block<'_>,
     validator: Option<&ManifestValidator>,
     diags: &mut Diagnostics,
 ) {
+    let Block {
+        content,
+        content_start,
+        info_range,
+        expect,
+    } = block;
+    let (content, content_start) = (*content, *content_start);
     let value: Value = match serde_json::from_str(content) {
         Ok(v) => v,
         Err(e) => {
@@ -180,7 +192,7 @@ fn check_block(
                     Diagnostic::error(format!(
                         "manifest example should fail with \"{wanted}\" but is valid"
                     ))
-                    .at(file, text, info_range),
+                    .at(file, text, info_range.clone()),
                 );
             } else if !errors
                 .iter()
@@ -189,7 +201,7 @@ fn check_block(
                 let got: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
                 diags.push(
                     Diagnostic::error(format!("manifest example fails, but not with \"{wanted}\""))
-                        .at(file, text, info_range)
+                        .at(file, text, info_range.clone())
                         .hint(format!("it fails with: {}", got.join(" | "))),
                 );
             }

@@ -139,26 +139,28 @@ impl Tables {
 }
 
 impl Table {
-    /// Render the rows matching every `field=value` filter.
-    pub fn render(&self, filters: &[(String, String)]) -> Result<String, String> {
-        for (field, _) in filters {
-            let known = self.row.iter().any(|r| r.contains_key(field));
-            if !known {
-                return Err(format!("no row of `{}` has a field `{field}`", self.file));
-            }
-        }
-        let rows: Vec<_> = self
-            .row
+    /// Whether some row has a value for `field`.
+    pub fn has_field(&self, field: &str) -> bool {
+        self.row.iter().any(|r| r.contains_key(field))
+    }
+
+    /// The rows matching every `field=value` filter, in order.
+    pub fn rows_matching(
+        &self,
+        filters: &[(String, String)],
+    ) -> Vec<&BTreeMap<String, toml::Value>> {
+        self.row
             .iter()
             .filter(|r| {
                 filters
                     .iter()
                     .all(|(f, v)| r.get(f).map(cell_text).as_deref() == Some(v.as_str()))
             })
-            .collect();
-        if rows.is_empty() {
-            return Err("the filter selects no rows".into());
-        }
+            .collect()
+    }
+
+    /// The table as Markdown, with `rows` (from [`Table::rows_matching`]).
+    pub fn render(&self, rows: &[&BTreeMap<String, toml::Value>]) -> String {
         let mut out = String::new();
         if let Some(c) = &self.caption {
             out.push_str(&format!("*{}*\n\n", c.trim()));
@@ -172,7 +174,7 @@ impl Table {
             out.push_str("---|");
         }
         out.push('\n');
-        for r in rows {
+        for r in rows.iter().copied() {
             out.push('|');
             for (i, c) in self.column.iter().enumerate() {
                 let mut v = r.get(&c.key).map(cell_text).unwrap_or_default();
@@ -189,19 +191,8 @@ impl Table {
             }
             out.push('\n');
         }
-        Ok(out)
+        out
     }
-}
-
-/// Parse `FIELD=VALUE` filters.
-pub fn parse_filters(words: &[String]) -> Result<Vec<(String, String)>, String> {
-    words
-        .iter()
-        .map(|w| match w.split_once('=') {
-            Some((f, v)) if !f.is_empty() => Ok((f.to_owned(), v.to_owned())),
-            _ => Err(format!("`{w}` is not a FIELD=VALUE filter")),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -235,7 +226,8 @@ meaning = "w"
 
     #[test]
     fn renders_with_anchor_and_escapes() {
-        let out = table().render(&[]).unwrap();
+        let t = table();
+        let out = t.render(&t.rows_matching(&[]));
         assert_eq!(
             out,
             "| Code | Meaning |\n|---|---|\n| <span id=\"a_b\"></span>`a_b` | x \\| y z |\n| <span id=\"c\"></span>`c` | w |\n"
@@ -244,9 +236,10 @@ meaning = "w"
 
     #[test]
     fn filters_rows() {
-        let out = table().render(&[("group".into(), "g2".into())]).unwrap();
+        let t = table();
+        let out = t.render(&t.rows_matching(&[("group".into(), "g2".into())]));
         assert!(out.contains("`c`") && !out.contains("a_b"));
-        assert!(table().render(&[("nope".into(), "x".into())]).is_err());
-        assert!(table().render(&[("group".into(), "zz".into())]).is_err());
+        assert!(!t.has_field("nope") && t.has_field("group"));
+        assert!(t.rows_matching(&[("group".into(), "zz".into())]).is_empty());
     }
 }

@@ -5,7 +5,6 @@
 
 use super::{Site, expand_range};
 use crate::env::Env;
-use crate::tables;
 use alga_book_data::scanner::scan;
 use alga_diagnostics::{Diagnostic, Diagnostics, nearest};
 use std::collections::BTreeSet;
@@ -28,15 +27,33 @@ pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Opt
         );
         return None;
     };
-    let words: Vec<String> = site.args[1..].iter().map(|a| a.text.clone()).collect();
-    let md = tables::parse_filters(&words).and_then(|filters| table.render(&filters));
-    let md = match md {
-        Ok(md) => md,
-        Err(m) => {
-            diags.push(site.error_at_args(m));
+    let mut filters = Vec::new();
+    for arg in &site.args[1..] {
+        let Some((field, value)) = arg.text.split_once('=').filter(|(f, _)| !f.is_empty()) else {
+            diags.push(
+                site.error(
+                    arg.range.clone(),
+                    format!("`{}` is not a FIELD=VALUE filter", arg.text),
+                )
+                .hint("write {{#table NAME FIELD=VALUE ...}}"),
+            );
+            return None;
+        };
+        if !table.has_field(field) {
+            diags.push(site.error(
+                arg.range.clone(),
+                format!("no row of `{}` has a field `{field}`", table.file),
+            ));
             return None;
         }
-    };
+        filters.push((field.to_owned(), value.to_owned()));
+    }
+    let rows = table.rows_matching(&filters);
+    if rows.is_empty() {
+        diags.push(site.error_at_args("the filter selects no rows"));
+        return None;
+    }
+    let md = table.render(&rows);
     let mut inner = Diagnostics::default();
     let expanded = expand_range(env, &table.file, &md, 0..md.len(), &mut inner);
     if !inner.is_empty() {
