@@ -174,7 +174,7 @@ impl Table {
             out.push_str("---|");
         }
         out.push('\n');
-        for r in rows.iter().copied() {
+        for r in rows {
             out.push('|');
             for (i, c) in self.column.iter().enumerate() {
                 let mut v = r.get(&c.key).map(cell_text).unwrap_or_default();
