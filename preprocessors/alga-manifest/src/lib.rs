@@ -111,9 +111,9 @@ pub struct Manifest {
     pub version: String,
 
     /// The execution runtime of the handler component. `wasm-js@1` is the only
-    /// runtime there is: the Runner runs every handler as a WebAssembly
-    /// component (the CLI's template builds it with `jco componentize`) and
-    /// does not read this field.
+    /// runtime there is: the Runner loads every handler as a WebAssembly
+    /// component and does not read this field; `alga build` reads it only to
+    /// decide whether to build one with `jco componentize`.
     /// Publish accepts any string containing `@` or `-`; the older Zod schema
     /// accepts only `wasm-js@1`, and so does this schema.
     pub runtime: Runtime,
@@ -196,7 +196,7 @@ pub enum Capability {
     #[serde(rename = "cap:user.read")]
     UserRead,
     /// List, read, create, update and delete the extension's own scheduled
-    /// tasks, and list the endpoints a task may call.
+    /// tasks, and list its endpoints, each marked whether a task may call it.
     #[serde(rename = "cap:scheduler.manage")]
     SchedulerManage,
     /// Create draft manual invoices through the `invoicing` interface.
@@ -233,8 +233,9 @@ pub struct Ui {
 /// The UI hosting type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum UiType {
-    /// A sandboxed iframe, served by the Runner (by the app itself when
-    /// `EXT_UI_HOST_MODE=nextjs`).
+    /// A sandboxed iframe, served by the Runner; the app serves it itself only
+    /// when `RUNNER_BACKEND=docker`, `EXT_UI_HOST_MODE=nextjs` and
+    /// `RUNNER_PUBLIC_BASE` is unset.
     #[serde(rename = "iframe")]
     Iframe,
 }
