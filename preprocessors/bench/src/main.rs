@@ -417,7 +417,7 @@ pub fn table_mut<'a>(t: &'a mut toml::Table, path: &[&str]) -> Result<&'a mut to
 pub fn real_book_copy(ctx: &Ctx, dir: &Path) -> Result<()> {
     remove_dir(dir)?;
     copy_dir(&ctx.root.join("src"), &dir.join("src"))?;
-    for link in ["preprocessors", "archive", "theme"] {
+    for link in ["preprocessors", "data", "archive", "theme"] {
         std::os::unix::fs::symlink(ctx.root.join(link), dir.join(link))?;
     }
     let mut t = book_toml(&ctx.root)?;

@@ -244,7 +244,7 @@ fn generate(ctx: &Ctx, m: &Material, dir: &Path, n: usize) -> Result<()> {
     // The repository's [preprocessor.alga] as it is (its data reached through
     // links and a copy of the schema), without the archive; the upstream
     // listing's path made absolute.
-    for link in ["preprocessors", "theme"] {
+    for link in ["preprocessors", "data", "theme"] {
         std::os::unix::fs::symlink(ctx.root.join(link), dir.join(link))?;
     }
     super::copy_dir(&ctx.root.join("src/schemas"), &src.join("schemas"))?;
