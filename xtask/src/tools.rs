@@ -63,6 +63,11 @@ pub(crate) fn setup(with_linkcheck: bool) -> Result<()> {
             Command::new("cargo")
                 .args(["install", "--locked", "--quiet", "--root"])
                 .arg(tools_root())
+                // One build folder for the three tools, so what they share
+                // (pulldown-cmark, serde, toml, …) compiles once and a
+                // re-install after a version bump is incremental.
+                .arg("--target-dir")
+                .arg(tools_root().join("build"))
                 .arg(format!("{krate}@{version}")),
         )?;
     }
