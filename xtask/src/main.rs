@@ -9,6 +9,7 @@ mod serve;
 mod site_checks;
 mod test;
 mod tools;
+mod tutorial;
 mod upstream;
 
 use anyhow::{Result, bail};
@@ -27,6 +28,8 @@ const HELP: &str = "cargo xtask <task>
                      record what every line citation cites (data/citations.lock)
   coverage [--checkout PATH] [--check]
                      extract the upstream surface the book must document (data/coverage/surface.toml)
+  tutorial [--checkout PATH]
+                     run the quickstart from its page (both tracks, as far as they go without an instance)
   site-checks        after a build: redirects, the book for assistants, serving, the browser test (screenshots in target/e2e/)
 ";
 
@@ -48,6 +51,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("schema") => schema::run(rest.first().map(String::as_str) == Some("--check")),
         Some("test") => test::run(),
         Some("bench") => bench::run(rest),
+        Some("tutorial") => tutorial::run(rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

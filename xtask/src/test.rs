@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check CI runs, in order: format, lints (warnings
 //! denied), documentation (warnings denied), schema drift, the tests, the
-//! strict build with link check, a byte-identical second build, and the
+//! quickstart run from its page, the strict build with link check, a byte-identical second build, and the
 //! checks of the built site.
 
 use crate::tools::{build_preprocessor, path_with_tools, repo_root, setup, status, strict_build};
@@ -44,6 +44,8 @@ pub(crate) fn run() -> Result<()> {
             .args(["test", "--workspace", "--locked"])
             .env("PATH", path_with_tools()?),
     )?;
+    step("the quickstart, run from its page (cargo xtask tutorial)");
+    crate::tutorial::run(&[])?;
     step("strict mdbook build with link check");
     strict_build(None)?;
     step("a second build is byte-identical");
