@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in order: format, lints (warnings
 //! denied), documentation (warnings denied), schema drift, the tests, the
-//! quickstart run from its page, the strict build with link check, a byte-identical second build, and the
-//! checks of the built site.
+//! quickstart run from its page, the strict build with link check, a
+//! byte-identical second build, and the checks of the built site.
 
 use crate::tools::{build_preprocessor, path_with_tools, repo_root, setup, status, strict_build};
 use anyhow::{Context, Result, bail};

@@ -257,12 +257,10 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         };
         failures.extend(problems);
     }
-    if !keep {
-        eprintln!(
-            "xtask tutorial: the projects are in {} (kept until the next run)",
-            scratch.display()
-        );
-    }
+    eprintln!(
+        "xtask tutorial: the projects and each step's output are in {} (kept until the next run)",
+        scratch.display()
+    );
     if !failures.is_empty() {
         for f in &failures {
             eprintln!("{f}");
