@@ -15,6 +15,7 @@
 //!
 //! Times are medians of N runs, variants interleaved run by run.
 
+mod fresh;
 mod scale;
 mod schemas;
 mod search;
@@ -29,7 +30,9 @@ use std::time::{Duration, Instant};
 const USAGE: &str =
     "cargo xtask bench [--quick] [--cold] [--runs N] [--only overhead,scale,serve,schema,search]
   --quick      a fast smoke run: fewer runs, books of 100 and 1,000 chapters
-  --cold       also time a release build and the tool set-up from a clean target dir (minutes)
+  --cold       also time a release build and the tool set-up from a clean target dir, and a
+               fresh clone until `cargo xtask serve` answers (minutes); `--only fresh-test`
+               adds the fresh clone's whole `cargo xtask test`
   --runs N     runs per measurement (default 7, quick 2); the median is reported
   --only LIST  run only these figures
 ";
@@ -72,8 +75,17 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
                 let list = it.next().context("--only needs a list")?;
                 let figs: Vec<String> = list.split(',').map(str::to_owned).collect();
                 for f in &figs {
-                    if !["overhead", "scale", "serve", "schema", "search", "cold"]
-                        .contains(&f.as_str())
+                    if ![
+                        "overhead",
+                        "scale",
+                        "serve",
+                        "schema",
+                        "search",
+                        "cold",
+                        "fresh",
+                        "fresh-test",
+                    ]
+                    .contains(&f.as_str())
                     {
                         bail!("--only: unknown figure `{f}`\n{USAGE}");
                     }
@@ -225,6 +237,14 @@ fn run(args: &[String]) -> Result<()> {
             "\n### Cold set-up (clean target dir)\n\n{}",
             table(&cold_rows)
         );
+    }
+    let with_test = o
+        .only
+        .as_ref()
+        .is_some_and(|l| l.iter().any(|f| f == "fresh-test"));
+    if o.cold && (o.wants("fresh") || with_test) {
+        let fresh_rows = fresh::run(&ctx, with_test)?;
+        let _ = write!(report, "\n### A fresh clone\n\n{}", table(&fresh_rows));
     }
     print!("{report}");
     std::fs::write(ctx.bench.join("report.md"), &report)?;
