@@ -1,6 +1,8 @@
 // Exact-term lookup for the site search: when the query is exactly a term
 // that a reference table defines (an error code, an environment variable, a
-// capability, a CLI flag, a route), its definition is listed first.
+// capability, a CLI flag, a route), its definition is listed first; when it
+// is exactly the name of a section (a heading, or a list item's bold lead-in),
+// that section follows.
 // The terms come from search-terms.json, written by `mdbook-alga render-llms`.
 (function () {
     'use strict';
@@ -15,10 +17,12 @@
     })[c]);
     // A query matches a term written the same way, or the path of a route
     // (`/api/x` matches `POST /api/x`).
-    // Definitions with an anchor of their own (a table row, a heading) first.
+    // Definitions with an anchor of their own (a table row, a heading) first,
+    // then sections, the one that says most first.
     const matches = (q) => terms
-        .filter((t) => t.k === q || t.k.endsWith(' ' + q))
-        .sort((x, y) => (y.a ? 1 : 0) - (x.a ? 1 : 0) || (y.k === q ? 1 : 0) - (x.k === q ? 1 : 0))
+        .filter((t) => t.k === q || (!t.s && t.k.endsWith(' ' + q)))
+        .sort((x, y) => (y.a ? 1 : 0) - (x.a ? 1 : 0) || (y.k === q ? 1 : 0) - (x.k === q ? 1 : 0) ||
+            (x.s ? 1 : 0) - (y.s ? 1 : 0) || (y.w || 0) - (x.w || 0))
         .slice(0, 3);
     function apply() {
         if (!terms) {
@@ -31,8 +35,9 @@
             for (const h of hits.reverse()) {
                 const li = document.createElement('li');
                 li.className = 'search-term-definition';
-                li.innerHTML = '<a href="' + path_to_root + escape(h.u) + '"><code>' + escape(h.t) +
-                    '</code> defined in ' + escape(h.p) + '</a>';
+                li.innerHTML = '<a href="' + path_to_root + escape(h.u) + '">' + (h.s
+                    ? '<strong>' + escape(h.t) + '</strong> in ' + escape(h.p)
+                    : '<code>' + escape(h.t) + '</code> defined in ' + escape(h.p)) + '</a>';
                 results.prepend(li);
             }
         }

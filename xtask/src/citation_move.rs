@@ -10,24 +10,24 @@
 //! pointed at where the diff puts it and queued for a maintainer to re-read.
 
 use crate::upstream::Edit;
+use alga_book_data::citations::{self, Citation, Kind, Lock};
+use alga_book_data::registry::Registry;
+use alga_book_data::upstream::Upstream;
 use anyhow::{Context, Result, bail};
-use mdbook_alga::citations::{self, Citation, Kind, Lock};
-use mdbook_alga::registry::Registry;
-use mdbook_alga::upstream::Upstream;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The book's files that can hold citations, with their text.
-pub struct BookFiles {
+pub(crate) struct BookFiles {
     /// Display path (relative to the book root) → text.
     pub texts: BTreeMap<String, String>,
 }
 
 impl BookFiles {
     /// Pages (`src/`, `archive/`) and the data tables.
-    pub fn read(root: &Path, tables: &Path) -> Result<BookFiles> {
+    pub(crate) fn read(root: &Path, tables: &Path) -> Result<BookFiles> {
         let mut texts = BTreeMap::new();
         for (dir, ext) in [
             (PathBuf::from("src"), "md"),
@@ -49,7 +49,7 @@ impl BookFiles {
 
     /// Apply number rewrites to the texts held here (not to the files).
     #[cfg(test)]
-    pub fn apply(&mut self, edits: &[Edit]) {
+    pub(crate) fn apply(&mut self, edits: &[Edit]) {
         for (file, text) in &mut self.texts {
             let mine: Vec<&Edit> = edits.iter().filter(|e| &e.file == file).collect();
             if !mine.is_empty() {
@@ -59,7 +59,7 @@ impl BookFiles {
     }
 
     /// Every citation the registry knows, in file order.
-    pub fn citations(&self, registry: &Registry) -> Vec<Citation> {
+    pub(crate) fn citations(&self, registry: &Registry) -> Vec<Citation> {
         self.texts
             .iter()
             .flat_map(|(file, text)| citations::find(file, text, registry))
@@ -85,7 +85,7 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// What became of one citation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Same lines, same place.
     Unchanged,
     /// Same lines, new place.
@@ -97,7 +97,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Default)]
-pub struct CitationPlan {
+pub(crate) struct CitationPlan {
     pub moves: Vec<(Citation, Outcome)>,
     /// Number rewrites in pages and tables (symbols move in the registry).
     pub edits: Vec<Edit>,
@@ -106,12 +106,12 @@ pub struct CitationPlan {
 }
 
 impl CitationPlan {
-    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+    pub(crate) fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
         self.moves.iter().filter(|(_, o)| f(o)).count()
     }
 
     /// One line per file and reason that blocks the move.
-    pub fn blockers(&self) -> Vec<String> {
+    pub(crate) fn blockers(&self) -> Vec<String> {
         let mut seen = std::collections::BTreeSet::new();
         self.moves
             .iter()
@@ -124,7 +124,7 @@ impl CitationPlan {
     }
 
     /// One line of figures.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         format!(
             "{} citation(s): {} unchanged, {} moved automatically, {} queued for review, {} blocked",
             self.moves.len(),
@@ -215,7 +215,7 @@ fn nearest_copy(lines: &[&str], wanted: &[&str], near: u32) -> Option<u32> {
 }
 
 /// Carry one span from the old text to the new one.
-pub fn carry(
+pub(crate) fn carry(
     old_lines: &[&str],
     new_lines: &[&str],
     hunks: &[Hunk],
@@ -246,7 +246,7 @@ pub fn carry(
 }
 
 /// The two ends of a pin move, read from one checkout.
-pub struct Move<'a> {
+pub(crate) struct Move<'a> {
     pub checkout: &'a Path,
     pub old: &'a Upstream,
     pub new: &'a Upstream,
@@ -257,7 +257,7 @@ pub struct Move<'a> {
 /// Plan the move of every citation from `old` to `new`. `symbol_lines`
 /// gives each registry symbol's line at the new commit (`key#name` → line),
 /// as the registry plan resolved it.
-pub fn plan(
+pub(crate) fn plan(
     files: &BookFiles,
     registry: &Registry,
     m: &Move,
@@ -343,7 +343,7 @@ pub fn plan(
 /// The review queue: each citation whose code changed, with the line of the
 /// page that makes the claim and the old and new code of the cited span.
 /// It holds upstream code, so it is written under `target/`, never committed.
-pub fn review_queue(plan: &CitationPlan, files: &BookFiles, m: &Move) -> String {
+pub(crate) fn review_queue(plan: &CitationPlan, files: &BookFiles, m: &Move) -> String {
     let Move {
         old,
         new,
@@ -409,7 +409,7 @@ fn short(commit: &str) -> &str {
 mod tests {
     use super::*;
     use crate::upstream::tests::git;
-    use mdbook_alga::diagnostics::Diagnostics;
+    use alga_diagnostics::Diagnostics;
 
     const PAGE: &str = "# Page\n\nThe start {{#path a.main:3-4}}, the check {{#path a.main:8 \"label\"}}, \
 the entry {{#path a.main#start}}.\n\nNot `{{#path a.main:3}}`.\n";

@@ -1,6 +1,6 @@
 //! `cargo xtask coverage [--checkout PATH] [--commit SHA]`: extract the
 //! upstream surface a reader of the book can meet, and write it to
-//! `preprocessors/data/coverage/surface.toml` (names and `path:line`
+//! `data/coverage/surface.toml` (names and `path:line`
 //! evidence only, never code). The build then checks every item offline.
 //!
 //! What it reads, and why (the extension system, and nothing else):
@@ -18,8 +18,8 @@
 //!
 //! Tests, fixtures and samples are skipped.
 
+use alga_book_data::coverage::{Extraction, Item};
 use anyhow::{Context, Result, bail};
-use mdbook_alga::coverage::{Extraction, Item};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,12 +27,12 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 /// Where the committed extraction lives.
-pub const SURFACE_FILE: &str = "preprocessors/data/coverage/surface.toml";
+pub(crate) const SURFACE_FILE: &str = "data/coverage/surface.toml";
 
 /// At most this many `path:line` per item.
 const EVIDENCE: usize = 3;
 
-pub fn run(args: &[String], root: &Path) -> Result<()> {
+pub(crate) fn run(args: &[String], root: &Path) -> Result<()> {
     let mut checkout = None;
     let mut commit = None;
     let mut check = false;
@@ -93,7 +93,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
 }
 
 /// What appeared upstream and what went, between two extractions.
-pub fn diff(old: &Extraction, new: &Extraction) -> Vec<String> {
+pub(crate) fn diff(old: &Extraction, new: &Extraction) -> Vec<String> {
     let key = |i: &Item| (i.surface.clone(), i.name.clone());
     let before: std::collections::BTreeSet<_> = old.item.iter().map(key).collect();
     let after: std::collections::BTreeSet<_> = new.item.iter().map(key).collect();
@@ -107,7 +107,7 @@ pub fn diff(old: &Extraction, new: &Extraction) -> Vec<String> {
     out
 }
 
-pub fn to_toml(e: &Extraction) -> String {
+pub(crate) fn to_toml(e: &Extraction) -> String {
     let mut out = String::from(
         "# The upstream surface a reader can meet, extracted by `cargo xtask coverage`\n# at the pin: names and `path:line` evidence, never code. Do not edit.\n",
     );
@@ -224,7 +224,7 @@ impl Found {
 }
 
 /// Extract the surface at `commit`.
-pub fn extract(checkout: &Path, commit: &str) -> Result<Extraction> {
+pub(crate) fn extract(checkout: &Path, commit: &str) -> Result<Extraction> {
     let listing = git(checkout, &["ls-tree", "-r", "--name-only", commit])?;
     let mut found = Found::default();
     for path in listing.lines() {

@@ -14,13 +14,13 @@
 //! listed in a review queue. `--lock` records the lock at the current pin.
 
 use crate::citation_move::{self, BookFiles};
+use alga_book_data::citations::Lock;
+use alga_book_data::registry::{Entry, Registry};
+use alga_book_data::source_file::SourceFile;
+use alga_book_data::superseded::load_superseded;
+use alga_book_data::upstream::{Upstream, find_symbol};
+use alga_diagnostics::{Diagnostics, Severity};
 use anyhow::{Context, Result, bail};
-use mdbook_alga::citations::Lock;
-use mdbook_alga::diagnostics::{Diagnostics, Severity};
-use mdbook_alga::lint::load_superseded;
-use mdbook_alga::registry::{Entry, Registry};
-use mdbook_alga::source_file::SourceFile;
-use mdbook_alga::upstream::{Upstream, find_symbol};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,11 +30,11 @@ const USAGE: &str = "cargo xtask upstream --checkout PATH --commit SHA [--dry-ru
 
 /// Where a pin move writes its review queue (it quotes upstream code, so it
 /// stays out of the repository).
-pub const REVIEW_QUEUE: &str = "target/pin-move/review-queue.md";
+pub(crate) const REVIEW_QUEUE: &str = "target/pin-move/review-queue.md";
 
 /// One edit of a data file: replace `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     pub file: String,
     pub span: std::ops::Range<usize>,
     pub text: String,
@@ -42,7 +42,7 @@ pub struct Edit {
 
 /// What moving the pin would change, and what stands in its way.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub edits: Vec<Edit>,
     /// Human-readable changes (symbol moves, line counts).
     pub changes: Vec<String>,
@@ -52,7 +52,7 @@ pub struct Plan {
     pub symbol_lines: BTreeMap<String, u32>,
 }
 
-pub fn run(args: &[String], root: &Path) -> Result<()> {
+pub(crate) fn run(args: &[String], root: &Path) -> Result<()> {
     let mut checkout = None;
     let mut commit = None;
     let mut dry_run = false;
@@ -98,7 +98,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
         let now = new.all_paths().find(|p| s.pattern.is_match(p));
         if let (false, Some(path)) = (then, now) {
             plan.blockers.push(format!(
-                "superseded `{}` exists again at the new commit (`{path}`): decide whether `{}` is still canonical, then update preprocessors/data/superseded.toml",
+                "superseded `{}` exists again at the new commit (`{path}`): decide whether `{}` is still canonical, then update data/superseded.toml",
                 s.shown, s.canonical
             ));
         }
@@ -132,7 +132,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
                 c.file,
                 c.path,
                 c.span(),
-                mdbook_alga::citations::span_name(*start, *end)
+                alga_book_data::citations::span_name(*start, *end)
             );
         }
     }
@@ -144,7 +144,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
     let surface = crate::coverage::extract(&checkout, &new_commit)?;
     if let Some(before) = std::fs::read_to_string(&surface_path)
         .ok()
-        .and_then(|t| toml::from_str::<mdbook_alga::coverage::Extraction>(&t).ok())
+        .and_then(|t| toml::from_str::<alga_book_data::coverage::Extraction>(&t).ok())
     {
         let changes = crate::coverage::diff(&before, &surface);
         println!(
@@ -205,7 +205,7 @@ pub fn run(args: &[String], root: &Path) -> Result<()> {
 }
 
 /// The settings of `[preprocessor.alga]` that the pin tasks need.
-pub struct Settings {
+pub(crate) struct Settings {
     pub commit: String,
     pub registry: PathBuf,
     pub superseded: PathBuf,
@@ -214,7 +214,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn read(root: &Path) -> Result<Settings> {
+    pub(crate) fn read(root: &Path) -> Result<Settings> {
         let book_text = std::fs::read_to_string(root.join("book.toml"))?;
         let book: toml::Table = toml::from_str(&book_text)?;
         let alga = book
@@ -232,10 +232,10 @@ impl Settings {
             .to_owned();
         Ok(Settings {
             commit,
-            registry: setting("registry", "preprocessors/data/paths"),
-            superseded: setting("superseded", "preprocessors/data/superseded.toml"),
-            tables: setting("tables", "preprocessors/data/tables"),
-            lock: setting("citations-lock", "preprocessors/data/citations.lock"),
+            registry: setting("registry", "data/paths"),
+            superseded: setting("superseded", "data/superseded.toml"),
+            tables: setting("tables", "data/tables"),
+            lock: setting("citations-lock", "data/citations.lock"),
         })
     }
 }
@@ -257,7 +257,7 @@ fn write_lock(
     let previous = std::fs::read_to_string(root.join(&settings.lock))
         .ok()
         .and_then(|t| toml::from_str::<Lock>(&t).ok());
-    let (lock, missing) = mdbook_alga::citations::build_lock(
+    let (lock, missing) = alga_book_data::citations::build_lock(
         &found,
         &settings.commit,
         up.as_ref(),
@@ -303,7 +303,7 @@ fn write_lock(
 }
 
 /// Compare every registry entry with the new tree.
-pub fn plan(registry: &Registry, old: &Upstream, new: &Upstream) -> Plan {
+pub(crate) fn plan(registry: &Registry, old: &Upstream, new: &Upstream) -> Plan {
     let mut plan = Plan::default();
     for entry in registry.entries() {
         if !new.exists(&entry.path) {
@@ -395,7 +395,7 @@ fn relocate(
 }
 
 /// Apply edits, last first within each file, so spans stay valid.
-pub fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
+pub(crate) fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&Edit>> = BTreeMap::new();
     for e in edits {
         by_file.entry(&e.file).or_default().push(e);
@@ -410,7 +410,7 @@ pub fn apply(root: &Path, edits: &[Edit]) -> Result<()> {
 }
 
 /// Apply one file's edits to its text, last first, so spans stay valid.
-pub fn apply_to_text(text: &mut String, mut edits: Vec<&Edit>) {
+pub(crate) fn apply_to_text(text: &mut String, mut edits: Vec<&Edit>) {
     edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
     for e in edits {
         text.replace_range(e.span.clone(), &e.text);
@@ -498,7 +498,7 @@ fn rewrite_listing(
 /// Files under src/ and the data folders that still name `commit`.
 fn mentions_of(root: &Path, commit: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for dir in ["src", "preprocessors/data", "archive"] {
+    for dir in ["src", "data", "archive"] {
         walk(&root.join(dir), &mut |p| {
             if let Ok(t) = std::fs::read_to_string(p)
                 && (t.contains(commit) || t.contains(short(commit)))

@@ -11,6 +11,8 @@
 //! always a mistake (see [`STRICTER_THAN_PUBLISH`]). The doc comments are the
 //! field descriptions readers see, so they are written for extension authors.
 
+#![warn(missing_docs)]
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,8 +111,9 @@ pub struct Manifest {
     pub version: String,
 
     /// The execution runtime of the handler component. `wasm-js@1` is the only
-    /// runtime there is: the Runner runs every handler as a WebAssembly
-    /// component built with `jco componentize` and does not read this field.
+    /// runtime there is: the Runner loads every handler as a WebAssembly
+    /// component and does not read this field; `alga build` reads it only to
+    /// decide whether to build one with `jco componentize`.
     /// Publish accepts any string containing `@` or `-`; the older Zod schema
     /// accepts only `wasm-js@1`, and so does this schema.
     pub runtime: Runtime,
@@ -139,7 +142,7 @@ pub struct Manifest {
     pub api: Option<Api>,
 
     /// Extra files of the bundle, as bundle-relative paths. Publish checks only
-    /// that each entry is a non-empty string.
+    /// that each entry is a non-empty string; nothing else reads the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<NonEmptyString>>,
 
@@ -192,7 +195,8 @@ pub enum Capability {
     /// Read the user who made the request. Granted by default.
     #[serde(rename = "cap:user.read")]
     UserRead,
-    /// Create, update and delete the extension's own scheduled tasks.
+    /// List, read, create, update and delete the extension's own scheduled
+    /// tasks, and list its endpoints, each marked whether a task may call it.
     #[serde(rename = "cap:scheduler.manage")]
     SchedulerManage,
     /// Create draft manual invoices through the `invoicing` interface.
@@ -229,7 +233,9 @@ pub struct Ui {
 /// The UI hosting type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum UiType {
-    /// A sandboxed iframe served by the Runner.
+    /// A sandboxed iframe, served by the Runner; the app serves it itself only
+    /// when `RUNNER_BACKEND=docker`, `EXT_UI_HOST_MODE=nextjs` and
+    /// `RUNNER_PUBLIC_BASE` is unset.
     #[serde(rename = "iframe")]
     Iframe,
 }
@@ -275,9 +281,10 @@ pub struct Api {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
-    /// The HTTP method. The gateway answers HEAD as GET, and OPTIONS never
-    /// reaches it (the app middleware answers every preflight), so declare
-    /// GET, POST, PUT, PATCH or DELETE.
+    /// The HTTP method. The access policy lets a HEAD call match a GET
+    /// endpoint and reads a declared HEAD endpoint as GET (the handler still
+    /// sees HEAD), and OPTIONS never reaches it (the app middleware answers
+    /// every preflight), so declare GET, POST, PUT, PATCH or DELETE.
     pub method: HttpMethod,
 
     /// The route, starting with `/`, as the handler sees it after the
@@ -298,6 +305,10 @@ pub struct Endpoint {
 /// HTTP methods publish accepts for an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
+#[allow(
+    missing_docs,
+    reason = "each variant is the HTTP method it names; a doc comment would enter the schema"
+)]
 pub enum HttpMethod {
     Get,
     Post,

@@ -2,8 +2,9 @@
 //! the book under an "Archive" part, each page with a banner naming its
 //! retirement date and successor, from `archive/archive.toml`.
 
-use crate::diagnostics::{Diagnostics, Severity};
-use crate::source_file::SourceFile;
+use alga_book_data::source_file::SourceFile;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -34,7 +35,9 @@ pub struct ArchivedPage {
     pub book_path: String,
     /// File as the author knows it: `archive/<file>`.
     pub display: String,
+    /// The title in the book's table of contents.
     pub title: String,
+    /// The book path of the page it is listed under, if any.
     pub parent: Option<String>,
     /// The page text as written.
     pub text: String,
@@ -54,11 +57,9 @@ pub fn load(
     let meta = match SourceFile::read(root, &meta_path) {
         Ok(m) => m,
         Err(e) => {
-            diags.plain(
-                Severity::Error,
-                &crate::source_file::display_path(&meta_path),
-                format!("cannot read the archive index: {e}"),
-                None,
+            diags.push(
+                Diagnostic::error(format!("cannot read the archive index: {e}"))
+                    .in_file(&alga_book_data::source_file::display_path(&meta_path)),
             );
             return Vec::new();
         }
@@ -71,12 +72,11 @@ pub fn load(
     for p in raw.page {
         let file = p.file.get_ref().clone();
         if file.split('/').any(|s| s == ".." || s.is_empty()) || !file.ends_with(".md") {
-            diags.error(
-                &meta.display,
-                &meta.text,
-                p.file.span(),
-                format!("archive page `{file}` must be a `.md` path inside the archive folder"),
-                None,
+            diags.push(
+                Diagnostic::error(format!(
+                    "archive page `{file}` must be a `.md` path inside the archive folder"
+                ))
+                .at(&meta.display, &meta.text, p.file.span()),
             );
             continue;
         }
@@ -84,12 +84,12 @@ pub fn load(
         let page = match SourceFile::read(root, &page_path) {
             Ok(t) => t,
             Err(e) => {
-                diags.error(
-                    &meta.display,
-                    &meta.text,
-                    p.file.span(),
-                    format!("cannot read archive page `{file}`: {e}"),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!("cannot read archive page `{file}`: {e}")).at(
+                        &meta.display,
+                        &meta.text,
+                        p.file.span(),
+                    ),
                 );
                 continue;
             }
@@ -97,12 +97,12 @@ pub fn load(
         if let Some(parent) = &p.parent
             && !files.contains(parent.get_ref())
         {
-            diags.error(
-                &meta.display,
-                &meta.text,
-                parent.span(),
-                format!("parent `{}` is not an archive page", parent.get_ref()),
-                None,
+            diags.push(
+                Diagnostic::error(format!(
+                    "parent `{}` is not an archive page",
+                    parent.get_ref()
+                ))
+                .at(&meta.display, &meta.text, parent.span()),
             );
         }
         let depth = file.matches('/').count() + 1; // archive/<...>
@@ -120,7 +120,7 @@ pub fn load(
                 let page = succ.get_ref().split('#').next().unwrap_or("");
                 let text = titles
                     .get(page)
-                    .map(|t| crate::schema_table::cell(t))
+                    .map(|t| alga_schema_table::cell(t))
                     .unwrap_or_else(|| format!("`{page}`"));
                 format!(
                     "<div class=\"archive-banner\">\n\n> [!WARNING]\n> **Archived on {retired}; not maintained.** This page records a retired document and why it was retired.{original}\n> The current page is [{text}]({up}{}).\n\n</div>\n\n",
@@ -131,7 +131,7 @@ pub fn load(
         };
         out.push(ArchivedPage {
             book_path: format!("archive/{file}"),
-            display: crate::source_file::display_path(&page_path),
+            display: alga_book_data::source_file::display_path(&page_path),
             title: p.title,
             parent: p.parent.map(|x| format!("archive/{}", x.into_inner())),
             text: page.text,

@@ -1,7 +1,8 @@
 //! The binary's commands: the mdBook protocol, and standalone tools.
 
-use crate::diagnostics::{Diagnostics, Severity};
-use crate::source_file::SourceFile;
+use alga_book_data::source_file::SourceFile;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use mdbook_preprocessor::Preprocessor;
 use std::io::Write;
 use std::path::Path;
@@ -15,11 +16,13 @@ const USAGE: &str = "usage:
   mdbook-alga render-llms              run as an mdBook renderer: llms.txt and llms-full.md
 ";
 
+/// Print the usage; success.
 pub fn help() -> ExitCode {
     print!("{USAGE}");
     ExitCode::SUCCESS
 }
 
+/// Report an unknown command; failure.
 pub fn unknown(arg: &str) -> ExitCode {
     eprintln!("mdbook-alga: error: unknown command `{arg}`\n{USAGE}");
     ExitCode::from(2)
@@ -68,21 +71,19 @@ fn read_json(path: &str, diags: &mut Diagnostics) -> Option<(SourceFile, serde_j
     let file = match SourceFile::read(Path::new("."), Path::new(path)) {
         Ok(f) => f,
         Err(e) => {
-            diags.plain(Severity::Error, path, format!("cannot read: {e}"), None);
+            diags.push(Diagnostic::error(format!("cannot read: {e}")).in_file(path));
             return None;
         }
     };
     match serde_json::from_str(&file.text) {
         Ok(v) => Some((file, v)),
         Err(e) => {
-            let at = crate::line_col_offset(&file.text, e.line(), e.column());
-            diags.error(
+            let at = alga_diagnostics::offset_of_line_col(&file.text, e.line(), e.column());
+            diags.push(Diagnostic::error(format!("invalid JSON: {e}")).at(
                 &file.display,
                 &file.text,
                 at..at + 1,
-                format!("invalid JSON: {e}"),
-                None,
-            );
+            ));
             None
         }
     }
@@ -123,36 +124,19 @@ pub fn schema_table(args: &[String]) -> ExitCode {
                 .to_owned()
         })
         .unwrap_or_default();
-    let (rendered, issues) = crate::schema_table::render_schema(&value, pointer, &prefix);
-    for i in &issues {
-        let at = crate::json_locate::locate(&file.text, &i.pointer);
-        let sev = if i.error {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        diags.at(
-            sev,
-            &file.display,
-            &file.text,
-            at,
-            at + 1,
-            format!(
-                "{} (at `{}`)",
-                i.message,
-                if i.pointer.is_empty() {
-                    "/"
-                } else {
-                    &i.pointer
-                }
-            ),
-            None,
-        );
+    let source = alga_schema_table::Source {
+        file: &file.display,
+        text: &file.text,
+    };
+    let (rendered, issues) =
+        alga_schema_table::render_schema(&value, pointer, &prefix, Some(source));
+    for i in issues {
+        diags.push(i);
     }
     if diags.fails(false) {
         return finish(&diags);
     }
-    let written = crate::schema_table::to_markdown(&rendered, None);
+    let written = alga_schema_table::to_markdown(&rendered, None);
     // The process ends here: freeing a large schema's tree piece by piece
     // would take as long as parsing it did.
     std::mem::forget((value, rendered, file));
@@ -165,8 +149,8 @@ pub fn schema_table(args: &[String]) -> ExitCode {
             }
             finish(&diags)
         }
-        Err(m) => {
-            eprintln!("mdbook-alga: error: {m}");
+        Err(d) => {
+            eprint!("{}", d.render());
             ExitCode::FAILURE
         }
     }
@@ -186,16 +170,13 @@ pub fn check_manifest(args: &[String]) -> ExitCode {
             continue;
         };
         for (pointer, message) in validator.errors(&value) {
-            let at = crate::json_locate::locate(&file.text, &pointer);
-            diags.error(
-                &file.display,
-                &file.text,
-                at..at + 1,
-                format!(
+            let at = alga_schema_table::locate(&file.text, &pointer);
+            diags.push(
+                Diagnostic::error(format!(
                     "at `{}`: {message}",
                     if pointer.is_empty() { "/" } else { &pointer }
-                ),
-                None,
+                ))
+                .at(&file.display, &file.text, at..at + 1),
             );
         }
     }

@@ -4,16 +4,23 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// The preprocessor's name in book.toml (`[preprocessor.alga]`).
 pub const NAME: &str = "alga";
 
+/// `[preprocessor.alga]` in book.toml.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
     // mdBook's own keys, accepted and ignored.
+    /// mdBook's own key: how to run the preprocessor.
     pub command: Option<String>,
+    /// mdBook's own key: the preprocessors this one runs before.
     pub before: Option<Vec<String>>,
+    /// mdBook's own key: the preprocessors this one runs after.
     pub after: Option<Vec<String>>,
+    /// mdBook's own key: the renderers it runs for.
     pub renderers: Option<Vec<String>>,
+    /// mdBook's own key: whether a missing preprocessor is an error.
     pub optional: Option<bool>,
 
     /// Fail the build on warnings too (CI sets it).
@@ -40,9 +47,11 @@ pub struct Config {
     pub citations_lock: Option<PathBuf>,
     /// Folder of the coverage data (`cargo xtask coverage`).
     pub coverage: Option<PathBuf>,
+    /// `[preprocessor.alga.upstream]`: the pinned upstream repository.
     pub upstream: UpstreamConfig,
 }
 
+/// `[preprocessor.alga.upstream]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct UpstreamConfig {
@@ -76,9 +85,9 @@ impl Default for Config {
             renderers: None,
             optional: None,
             deny_warnings: false,
-            registry: "preprocessors/data/paths".into(),
-            superseded: "preprocessors/data/superseded.toml".into(),
-            tables: "preprocessors/data/tables".into(),
+            registry: "data/paths".into(),
+            superseded: "data/superseded.toml".into(),
+            tables: "data/tables".into(),
             archive: None,
             archive_renderers: vec!["html".into()],
             templates: "theme".into(),

@@ -3,8 +3,9 @@
 //! id that mdBook 0.5 will generate (same slug rules, `{#id}` attributes,
 //! duplicates suffixed `-1`, `-2`) or that raw HTML declares.
 
-use crate::diagnostics::Diagnostics;
 use crate::offset_map::OffsetMap;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use regex::Regex;
 use std::collections::{BTreeMap, HashSet};
@@ -53,7 +54,7 @@ pub fn ids(markdown: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut used = HashSet::new();
     let mut current: Option<(Option<String>, String)> = None;
-    for event in Parser::new_ext(markdown, crate::scanner::cmark_options()) {
+    for event in Parser::new_ext(markdown, alga_book_data::scanner::cmark_options()) {
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 current = Some((id.map(|i| i.to_string()), String::new()))
@@ -93,8 +94,11 @@ pub struct Page<'a> {
     pub path: String,
     /// File as the author knows it (`src/guides/x.md`).
     pub file: String,
+    /// The author's text.
     pub source: &'a str,
+    /// The expanded text mdBook will render.
     pub output: &'a str,
+    /// Output offsets back to the author's.
     pub map: &'a OffsetMap,
 }
 
@@ -160,7 +164,7 @@ fn link_targets(page: &Page, diags: &mut Diagnostics) -> Vec<(String, std::ops::
     let mut empty = Vec::new();
     let parser = Parser::new_with_broken_link_callback(
         page.output,
-        crate::scanner::cmark_options(),
+        alga_book_data::scanner::cmark_options(),
         Some(&mut on_broken),
     );
     for (event, range) in parser.into_offset_iter() {
@@ -195,27 +199,18 @@ fn link_targets(page: &Page, diags: &mut Diagnostics) -> Vec<(String, std::ops::
         src..src + len
     };
     for range in empty {
-        diags.error(
-            &page.file,
-            page.source,
-            located(&range),
-            "link with an empty target",
-            Some(
-                "write where it goes, e.g. `[text](../reference/errors.md#endpoint_not_found)`"
-                    .into(),
-            ),
+        diags.push(
+            Diagnostic::error("link with an empty target")
+                .at(&page.file, page.source, located(&range))
+                .hint(
+                    "write where it goes, e.g. `[text](../reference/errors.md#endpoint_not_found)`",
+                ),
         );
     }
     for (reference, range) in broken {
-        diags.error(
-            &page.file,
-            page.source,
-            located(&range),
-            format!("reference link `[{reference}]` has no definition"),
-            Some(format!(
+        diags.push(Diagnostic::error(format!("reference link `[{reference}]` has no definition")).at(&page.file, page.source, located(&range)).hint(format!(
                 "define it on a line of its own, `[{reference}]: target.md`, or write an inline link"
-            )),
-        );
+            )));
     }
     out
 }
@@ -238,7 +233,11 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
                         .find(['\n'])
                         .unwrap_or(page.source.len() - src)
                         .min(range.len());
-                diags.error(&page.file, page.source, src..end, msg, hint);
+                diags.push(
+                    Diagnostic::error(msg)
+                        .at(&page.file, page.source, src..end)
+                        .maybe_hint(hint),
+                );
             };
             if dest.starts_with('/') {
                 report(
@@ -290,7 +289,7 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
             }
             let Some(target_page) = by_path.get(target.as_str()) else {
                 let on_disk = src_dir.join(&target).is_file();
-                let near = crate::diagnostics::nearest(&target, by_path.keys().copied());
+                let near = alga_diagnostics::nearest(&target, by_path.keys().copied());
                 report(
                     diags,
                     if on_disk {
@@ -315,7 +314,7 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
                     .entry(target_page.path.as_str())
                     .or_insert_with(|| ids(target_page.output));
                 if !ids.contains(&frag) {
-                    let near = crate::diagnostics::nearest(&frag, ids.iter().map(String::as_str));
+                    let near = alga_diagnostics::nearest(&frag, ids.iter().map(String::as_str));
                     report(
                         diags,
                         format!(

@@ -5,100 +5,12 @@
 //! - a link into the upstream repository at a branch or tag (not at a commit)
 //!   is an error: it floats as upstream moves (use `{{#path}}`).
 
-use crate::diagnostics::{Diagnostics, nearest};
-use crate::registry::Registry;
-use crate::source_file::SourceFile;
-use crate::upstream::Upstream;
+use alga_book_data::registry::Registry;
+use alga_book_data::superseded::Superseded;
+use alga_book_data::upstream::Upstream;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::{Diagnostics, nearest};
 use pulldown_cmark::{Event, Parser, Tag};
-use regex::Regex;
-use serde::Deserialize;
-use toml::Spanned;
-
-/// One stale or non-canonical path or pattern, and what replaces it.
-#[derive(Debug)]
-pub struct Superseded {
-    pub pattern: Regex,
-    /// The text as written in the data file (literal or regex).
-    pub shown: String,
-    pub canonical: String,
-    pub reason: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawList {
-    #[serde(default)]
-    superseded: Vec<RawItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    literal: Option<Spanned<String>>,
-    regex: Option<Spanned<String>>,
-    canonical: Spanned<String>,
-    reason: String,
-}
-
-/// Load the superseded list; every `canonical` must be a registry key.
-pub fn load_superseded(
-    file: &SourceFile,
-    registry: &Registry,
-    diags: &mut Diagnostics,
-) -> Vec<Superseded> {
-    let Some(raw) = file.parse_toml::<RawList>(diags) else {
-        return Vec::new();
-    };
-    let (d, t) = (&file.display, &file.text);
-    let mut out = Vec::new();
-    for item in raw.superseded {
-        let (pattern, shown, span) = match (&item.literal, &item.regex) {
-            (Some(l), None) => (
-                Regex::new(&regex::escape(l.get_ref())),
-                l.get_ref().clone(),
-                l.span(),
-            ),
-            (None, Some(r)) => (Regex::new(r.get_ref()), r.get_ref().clone(), r.span()),
-            _ => {
-                diags.error(
-                    d,
-                    t,
-                    item.canonical.span(),
-                    "each superseded item needs exactly one of `literal` or `regex`",
-                    None,
-                );
-                continue;
-            }
-        };
-        let pattern = match pattern {
-            Ok(p) => p,
-            Err(e) => {
-                diags.error(d, t, span, format!("invalid regex: {e}"), None);
-                continue;
-            }
-        };
-        if registry.get(item.canonical.get_ref()).is_none() {
-            let hint = registry
-                .nearest_key(item.canonical.get_ref())
-                .map(|k| format!("did you mean `{k}`?"));
-            diags.error(
-                d,
-                t,
-                item.canonical.span(),
-                format!("unknown registry key `{}`", item.canonical.get_ref()),
-                hint,
-            );
-            continue;
-        }
-        out.push(Superseded {
-            pattern,
-            shown,
-            canonical: item.canonical.into_inner(),
-            reason: item.reason,
-        });
-    }
-    out
-}
 
 /// Strip what commonly trails a path in prose: `:123`, `#L12`, `/`, punctuation.
 fn clean_path_token(code: &str) -> &str {
@@ -114,9 +26,13 @@ fn clean_path_token(code: &str) -> &str {
     s.trim_end_matches('/')
 }
 
+/// The lints of live pages, over the data they check against.
 pub struct Linter<'a> {
+    /// The registry (a registered path in inline code is a warning).
     pub registry: &'a Registry,
+    /// The stale paths (each is an error).
     pub superseded: &'a [Superseded],
+    /// The upstream tree (a path that does not exist is an error).
     pub upstream: Option<&'a Upstream>,
     top_dirs: Vec<String>,
     /// `https://github.com/owner/name/`, lower-cased, for floating-link checks.
@@ -124,6 +40,7 @@ pub struct Linter<'a> {
 }
 
 impl<'a> Linter<'a> {
+    /// A linter over these data.
     pub fn new(
         registry: &'a Registry,
         superseded: &'a [Superseded],
@@ -181,20 +98,18 @@ impl<'a> Linter<'a> {
                     .registry
                     .get(&s.canonical)
                     .map_or("", |e| e.path.as_str());
-                diags.error(
-                    file,
-                    text,
-                    m.range(),
-                    format!("superseded path `{}`: {}", m.as_str(), s.reason),
-                    Some(format!(
-                        "cite the canonical file with {{{{#path {}}}}} ({canonical})",
-                        s.canonical
-                    )),
+                diags.push(
+                    Diagnostic::error(format!("superseded path `{}`: {}", m.as_str(), s.reason))
+                        .at(file, text, m.range())
+                        .hint(format!(
+                            "cite the canonical file with {{{{#path {}}}}} ({canonical})",
+                            s.canonical
+                        )),
                 );
             }
         }
         for (event, range) in
-            Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+            Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
         {
             if let Event::Start(Tag::Link { dest_url, .. }) = &event
                 && let Some((reference, path)) = self.floating(dest_url)
@@ -209,13 +124,7 @@ impl<'a> Linter<'a> {
                     None => "cite the file with {{#path KEY}} (add a registry entry for it), which links to the pinned commit".into(),
                 };
                 let end = range.start + text[range.clone()].find('\n').unwrap_or(range.len());
-                diags.error(
-                    file,
-                    text,
-                    range.start..end,
-                    format!("link to the upstream repository at `{reference}`, not at a commit: it changes as upstream moves"),
-                    Some(hint),
-                );
+                diags.push(Diagnostic::error(format!("link to the upstream repository at `{reference}`, not at a commit: it changes as upstream moves")).at(file, text, range.start..end).hint(hint));
                 continue;
             }
             let Event::Code(code) = event else { continue };
@@ -227,12 +136,12 @@ impl<'a> Linter<'a> {
             if token.contains('/')
                 && let Some(key) = self.registry.key_for_path(token)
             {
-                diags.warning(
-                    file,
-                    text,
-                    range.clone(),
-                    format!("raw mention of the registered upstream path `{token}`"),
-                    Some(format!(
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "raw mention of the registered upstream path `{token}`"
+                    ))
+                    .at(file, text, range.clone())
+                    .hint(format!(
                         "write {{{{#path {key}}}}} so it links to the pinned commit and is checked"
                     )),
                 );
@@ -241,12 +150,12 @@ impl<'a> Linter<'a> {
             let Some(up) = self.upstream else { continue };
             if self.top_dirs.iter().any(|d| token.starts_with(d.as_str())) && !up.exists(token) {
                 let near = nearest(token, up.all_paths());
-                diags.error(
-                    file,
-                    text,
-                    range,
-                    format!("`{token}` does not exist upstream at the pinned commit"),
-                    Some(match near {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{token}` does not exist upstream at the pinned commit"
+                    ))
+                    .at(file, text, range)
+                    .hint(match near {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => "check the path in the upstream tree".into(),
                     }),

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 /// What the renderer needs from the render context.
 pub struct Site {
+    /// The chapter title.
     pub title: String,
+    /// Its one-line summary.
     pub description: String,
     /// The absolute URL of the published site, ending in `/`.
     pub base: String,
@@ -85,7 +87,8 @@ pub fn absolute_links(base: &str, chapter: &Chapter) -> String {
     };
     let text = &chapter.content;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (event, range) in Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
     {
         let dest = match &event {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
@@ -113,7 +116,7 @@ pub fn absolute_links(base: &str, chapter: &Chapter) -> String {
 pub fn summary(chapter: &Chapter) -> String {
     let mut text = String::new();
     let mut in_para = false;
-    for event in Parser::new_ext(&chapter.content, crate::scanner::cmark_options()) {
+    for event in Parser::new_ext(&chapter.content, alga_book_data::scanner::cmark_options()) {
         match event {
             Event::Start(Tag::Paragraph) => in_para = true,
             Event::End(TagEnd::Paragraph) if in_para => break,

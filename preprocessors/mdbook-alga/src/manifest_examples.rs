@@ -2,7 +2,8 @@
 //! manifest schema during the build. ```` ```json manifest expect-error="text" ````
 //! must fail, with `text` in the error (message or JSON pointer).
 
-use crate::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde_json::Value;
 
@@ -12,6 +13,7 @@ pub struct ManifestValidator {
 }
 
 impl ManifestValidator {
+    /// A validator for `schema`; the error says why the schema is unusable.
     pub fn new(schema: &Value) -> Result<Self, String> {
         jsonschema::options()
             .should_validate_formats(true)
@@ -36,14 +38,17 @@ impl ManifestValidator {
 /// What the info string asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Expect {
+    /// The example must validate.
     Valid,
+    /// The example must fail with an error containing this text.
     Error(String),
 }
 
 /// Parse a fence info string; `None` when the block is not a manifest example.
 pub fn parse_info(info: &str) -> Result<Option<Expect>, String> {
-    let words = crate::scanner::split_args(&info.replace(',', " "))?;
-    let words: Vec<String> = words.into_iter().map(|(w, _)| w).collect();
+    let words = crate::directives::args::tokenize(&info.replace(',', " "), 0)
+        .map_err(|_| "unterminated quoted argument".to_owned())?;
+    let words: Vec<String> = words.into_iter().map(|a| a.text).collect();
     if words.first().map(String::as_str) != Some("json") || !words.iter().any(|w| w == "manifest") {
         return Ok(None);
     }
@@ -54,6 +59,13 @@ pub fn parse_info(info: &str) -> Result<Option<Expect>, String> {
                 return Err("`expect-error=` needs the expected text".into());
             }
             return Ok(Some(Expect::Error(rest.to_owned())));
+        }
+        // The quickstart's steps (`cargo xtask tutorial` reads them).
+        if ["tutorial=", "step=", "file=", "needs="]
+            .iter()
+            .any(|k| w.starts_with(k))
+        {
+            continue;
         }
         if w != "manifest" && !w.starts_with("expect-error") {
             return Err(format!(
@@ -73,7 +85,8 @@ pub fn check(
 ) {
     let mut current: Option<(String, usize, usize)> = None; // info, block start, content start
     let mut content = String::new();
-    for (event, range) in Parser::new_ext(text, crate::scanner::cmark_options()).into_offset_iter()
+    for (event, range) in
+        Parser::new_ext(text, alga_book_data::scanner::cmark_options()).into_offset_iter()
     {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
@@ -97,7 +110,7 @@ pub fn check(
                     Ok(Some(e)) => e,
                     Ok(None) => continue,
                     Err(m) => {
-                        diags.error(file, text, info_range, m, None);
+                        diags.push(Diagnostic::error(m).at(file, text, info_range));
                         continue;
                     }
                 };
@@ -106,33 +119,45 @@ pub fn check(
                 } else {
                     content_start
                 };
-                check_block(
-                    file,
-                    text,
-                    &content,
+                let block = Block {
+                    content: &content,
                     content_start,
                     info_range,
-                    &expect,
-                    validator,
-                    diags,
-                );
+                    expect,
+                };
+                check_block(file, text, &block, validator, diags);
             }
             _ => {}
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One manifest example of a page.
+struct Block<'a> {
+    /// The JSON between the fences.
+    content: &'a str,
+    /// Where `content` starts in the page.
+    content_start: usize,
+    /// The info string's range in the page.
+    info_range: std::ops::Range<usize>,
+    /// What the info string asks for.
+    expect: Expect,
+}
+
 fn check_block(
     file: &str,
     text: &str,
-    content: &str,
-    content_start: usize,
-    info_range: std::ops::Range<usize>,
-    expect: &Expect,
+    block: &Block<'_>,
     validator: Option<&ManifestValidator>,
     diags: &mut Diagnostics,
 ) {
+    let Block {
+        content,
+        content_start,
+        info_range,
+        expect,
+    } = block;
+    let (content, content_start) = (*content, *content_start);
     let value: Value = match serde_json::from_str(content) {
         Ok(v) => v,
         Err(e) => {
@@ -144,12 +169,12 @@ fn check_block(
                 .sum::<usize>()
                 + e.column().saturating_sub(1);
             let at = content_start + offset.min(content.trim_end().len().saturating_sub(1));
-            diags.error(
-                file,
-                text,
-                at..at + 1,
-                format!("manifest example is not valid JSON: {e}"),
-                None,
+            diags.push(
+                Diagnostic::error(format!("manifest example is not valid JSON: {e}")).at(
+                    file,
+                    text,
+                    at..at + 1,
+                ),
             );
             return;
         }
@@ -159,41 +184,32 @@ fn check_block(
     match expect {
         Expect::Valid => {
             for (pointer, message) in errors {
-                let at = content_start + crate::json_locate::locate(content, &pointer);
+                let at = content_start + alga_schema_table::locate(content, &pointer);
                 let shown = if pointer.is_empty() {
                     "/".to_owned()
                 } else {
                     pointer.clone()
                 };
-                diags.error(
-                    file,
-                    text,
-                    at..at + 1,
-                    format!("manifest example fails the manifest schema at `{shown}`: {message}"),
-                    Some("fix the example, or tag the block `json manifest expect-error=\"...\"` if it shows a rejected manifest".into()),
-                );
+                diags.push(Diagnostic::error(format!("manifest example fails the manifest schema at `{shown}`: {message}")).at(file, text, at..at + 1).hint("fix the example, or tag the block `json manifest expect-error=\"...\"` if it shows a rejected manifest"));
             }
         }
         Expect::Error(wanted) => {
             if errors.is_empty() {
-                diags.error(
-                    file,
-                    text,
-                    info_range,
-                    format!("manifest example should fail with \"{wanted}\" but is valid"),
-                    None,
+                diags.push(
+                    Diagnostic::error(format!(
+                        "manifest example should fail with \"{wanted}\" but is valid"
+                    ))
+                    .at(file, text, info_range.clone()),
                 );
             } else if !errors
                 .iter()
                 .any(|(p, m)| p.contains(wanted.as_str()) || m.contains(wanted.as_str()))
             {
                 let got: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
-                diags.error(
-                    file,
-                    text,
-                    info_range,
-                    format!("manifest example fails, but not with \"{wanted}\""),
-                    Some(format!("it fails with: {}", got.join(" | "))),
+                diags.push(
+                    Diagnostic::error(format!("manifest example fails, but not with \"{wanted}\""))
+                        .at(file, text, info_range.clone())
+                        .hint(format!("it fails with: {}", got.join(" | "))),
                 );
             }
         }
@@ -215,5 +231,9 @@ mod tests {
         assert_eq!(parse_info("json").unwrap(), None);
         assert_eq!(parse_info("rust").unwrap(), None);
         assert!(parse_info("json manifest strict").is_err());
+        assert_eq!(
+            parse_info("json manifest tutorial=track-a step=2 file=manifest.json").unwrap(),
+            Some(Expect::Valid)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Maps byte offsets in a chapter's expanded text back to the author's source,
 //! so that checks on the final Markdown report the line the author wrote.
 
+/// A map from offsets in expanded text back to offsets in the author's text.
 #[derive(Debug, Clone, Default)]
 pub struct OffsetMap {
     /// (output start, source start, source length) of each replaced span, in order.

@@ -8,6 +8,11 @@
 //! collects those names with the row's anchor (or the section's), and
 //! `theme/search-terms.js` puts the definition first when a reader searches
 //! for exactly that term.
+//!
+//! Every live page's section headings, and the bold lead-in that names a
+//! list item (`- **Rate limit.** …`), are terms too: a reader who types
+//! "debug stream" gets the section called "The debug stream" first. They
+//! come after the reference definitions, and show as sections.
 
 use mdbook_preprocessor::book::{Book, BookItem};
 use regex::Regex;
@@ -28,6 +33,19 @@ pub struct Term {
     /// Whether the term has an anchor of its own (a table row's id or a
     /// heading that is the term): such definitions are listed first.
     pub a: bool,
+    /// Whether the term names a section or a list item of a page (shown as
+    /// a section, not as a definition).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub s: bool,
+    /// For a section, how much it says: the bytes up to the next heading of
+    /// its level or above (for a list item, its line). Of several sections
+    /// with one name, the longest is listed first.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub w: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Chapters whose tables define terms.
@@ -48,7 +66,165 @@ pub fn terms(book: &Book) -> Vec<Term> {
         let url = format!("{}.html", p.trim_end_matches(".md"));
         collect(&ch.content, &url, &ch.name, &mut out);
     }
+    for item in book.iter() {
+        let BookItem::Chapter(ch) = item else {
+            continue;
+        };
+        let Some(path) = &ch.path else { continue };
+        let p = path.to_string_lossy().replace('\\', "/");
+        if UNSEARCHED.iter().any(|u| p.starts_with(u)) {
+            continue;
+        }
+        let url = format!("{}.html", p.trim_end_matches(".md"));
+        collect_sections(&ch.content, &url, &ch.name, &mut out);
+    }
     out
+}
+
+/// Chapters whose sections are not terms: the retired pages and the
+/// generated source map, which the search index leaves out too.
+const UNSEARCHED: &[&str] = &["archive/", "contributing/source-map"];
+
+/// A section's name as a reader types it: code spans and emphasis unwrapped,
+/// a leading article and a trailing full stop dropped.
+fn section_name(text: &str) -> String {
+    let plain: String = text
+        .chars()
+        .filter(|c| !matches!(c, '`' | '*' | '_'))
+        .collect();
+    let plain = plain.trim().trim_end_matches(['.', ':']);
+    let lower = plain.to_lowercase();
+    for article in ["the ", "a ", "an "] {
+        if lower.starts_with(article) {
+            return plain[article.len()..].trim().to_owned();
+        }
+    }
+    plain.to_owned()
+}
+
+/// The section headings (level 2 and below) and the bold lead-ins of list
+/// items of one page, each with its section's anchor.
+fn collect_sections(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
+    static HEADING_ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\s*\{#([A-Za-z0-9_.:-]+)\}\s*$").unwrap());
+    static LEAD_IN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*[-*] \*\*([^*]{2,60}?)\*\*").unwrap());
+    // Headings outside code: (byte offset, level) of each line.
+    let mut headings: Vec<(usize, usize)> = Vec::new();
+    let mut offset = 0;
+    let mut fence = false;
+    for line in markdown.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") {
+            fence = !fence;
+        } else if !fence && t.starts_with('#') {
+            let level = t.bytes().take_while(|&b| b == b'#').count();
+            if t.as_bytes().get(level) == Some(&b' ') {
+                headings.push((offset, level));
+            }
+        }
+        offset += line.len();
+    }
+    let size_from = |at: usize, level: usize| {
+        headings
+            .iter()
+            .find(|&&(o, l)| o > at && l <= level)
+            .map_or(markdown.len(), |&(o, _)| o)
+            - at
+    };
+    let mut section = String::new();
+    let mut in_fence = false;
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if let Some(h) = trimmed.strip_prefix("##") {
+            let level = 2 + h.bytes().take_while(|&b| b == b'#').count();
+            let text = h.trim_start_matches('#').trim();
+            let (text, id) = match HEADING_ID.captures(text) {
+                Some(c) => (&text[..c.get(0).unwrap().start()], c[1].to_owned()),
+                None => (text, crate::links::slug(&text.replace('`', ""))),
+            };
+            section = id;
+            let size = size_from(at, level);
+            push_section(
+                out,
+                &section_name(text),
+                &format!("{url}#{section}"),
+                title,
+                size,
+            );
+            continue;
+        }
+        if trimmed.starts_with("# ") {
+            section.clear();
+            continue;
+        }
+        if let Some(c) = LEAD_IN.captures(line) {
+            let place = if section.is_empty() {
+                url.to_owned()
+            } else {
+                format!("{url}#{section}")
+            };
+            push_section(
+                out,
+                &section_name(&c[1]),
+                &place,
+                title,
+                item_len(markdown, at),
+            );
+        }
+    }
+}
+
+/// The bytes of the list item that starts at `at`: up to a blank line, a
+/// heading, or the next item at its indentation or less.
+fn item_len(markdown: &str, at: usize) -> usize {
+    let rest = &markdown[at..];
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut lines = rest.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    let own = indent(first);
+    let mut len = first.trim_end().len();
+    let mut seen = first.len();
+    for l in lines {
+        let t = l.trim_start();
+        let starts_item = t.starts_with("- ") || t.starts_with("* ");
+        if t.trim().is_empty() || t.starts_with('#') || (starts_item && indent(l) <= own) {
+            break;
+        }
+        seen += l.len();
+        len = seen - (l.len() - l.trim_end().len());
+    }
+    len
+}
+
+fn push_section(out: &mut Vec<Term>, name: &str, at: &str, title: &str, size: usize) {
+    if name.is_empty() || name.len() > 80 {
+        return;
+    }
+    let k = name.to_lowercase();
+    if out.iter().any(|o| o.k == k && o.u == at) {
+        return;
+    }
+    out.push(Term {
+        k,
+        t: name.to_owned(),
+        u: at.to_owned(),
+        p: title.to_owned(),
+        a: true,
+        s: true,
+        w: size.max(1),
+    });
 }
 
 fn collect(markdown: &str, url: &str, title: &str, out: &mut Vec<Term>) {
@@ -151,6 +327,8 @@ fn push(out: &mut Vec<Term>, t: &str, at: &str, title: &str, anchored: bool) {
             u: at.to_owned(),
             p: title.to_owned(),
             a: anchored,
+            s: false,
+            w: 0,
         };
         if !out.iter().any(|o: &Term| o.k == term.k && o.u == term.u) {
             out.push(term);
@@ -206,6 +384,41 @@ mod tests {
             ]
         );
         assert_eq!(out[0].k, "ext_x");
+    }
+
+    #[test]
+    fn headings_and_lead_ins_name_sections() {
+        let md = "# Page\n\nIntro.\n\n## The debug stream\n\n- **Rate limit.** sixty a minute\n  and more\n- plain item\n\n```md\n## not a heading\n```\n\n### `alga build` and *more* {#build}\n";
+        let mut out = Vec::new();
+        collect_sections(md, "guides/p.html", "Page", &mut out);
+        let got: Vec<(&str, &str, &str)> = out
+            .iter()
+            .map(|t| (t.k.as_str(), t.t.as_str(), t.u.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "debug stream",
+                    "debug stream",
+                    "guides/p.html#the-debug-stream"
+                ),
+                ("rate limit", "Rate limit", "guides/p.html#the-debug-stream"),
+                (
+                    "alga build and more",
+                    "alga build and more",
+                    "guides/p.html#build"
+                ),
+            ]
+        );
+        assert!(out.iter().all(|t| t.a && t.s));
+        // The debug-stream section runs to the next level-2-or-above heading
+        // (the end), the list item is its line.
+        assert_eq!(out[0].w, md.len() - md.find("## The").unwrap());
+        assert_eq!(
+            out[1].w,
+            "- **Rate limit.** sixty a minute\n  and more".len()
+        );
     }
 
     #[test]

@@ -1,31 +1,41 @@
 //! `{{#table NAME [FIELD=VALUE ...]}}`: long single-source tables kept as data
-//! in `preprocessors/data/tables/NAME.toml` and rendered as Markdown.
+//! in `data/tables/NAME.toml` and rendered as Markdown.
 
-use crate::diagnostics::Diagnostics;
-use crate::source_file::{SourceFile, toml_files};
+use alga_book_data::source_file::{SourceFile, toml_files};
+use alga_diagnostics::Diagnostic;
+use alga_diagnostics::Diagnostics;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// One data table (`NAME.toml`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
+    /// Shown in italics above the table.
     pub caption: Option<String>,
     /// The column whose value gives each row an HTML id.
     pub anchor: Option<String>,
+    /// Put before each anchor value.
     #[serde(default)]
     pub anchor_prefix: String,
+    /// The columns, in order.
     pub column: Vec<Column>,
+    /// The rows: column key (or filter field) → value.
     #[serde(default)]
     pub row: Vec<BTreeMap<String, toml::Value>>,
+    /// The file's display path.
     #[serde(skip)]
     pub file: String,
 }
 
+/// One column of a data table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
+    /// The row field it shows.
     pub key: String,
+    /// Its heading.
     pub title: String,
 }
 
@@ -60,6 +70,7 @@ pub fn anchor_id(prefix: &str, value: &str) -> String {
     format!("{prefix}{v}")
 }
 
+/// Every data table of the book, by name.
 #[derive(Default)]
 pub struct Tables {
     tables: BTreeMap<String, Table>,
@@ -68,6 +79,7 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// Load every `*.toml` of `dir`; problems go to `diags`.
     pub fn load(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Tables {
         let mut out = Tables::default();
         let Ok(files) = toml_files(root, dir) else {
@@ -84,23 +96,25 @@ impl Tables {
                 if let Some(a) = &t.anchor
                     && !keys.contains(&a.as_str())
                 {
-                    diags.plain(
-                        crate::diagnostics::Severity::Error,
-                        &file.display,
-                        format!("anchor column `{a}` is not a column"),
-                        None,
+                    diags.push(
+                        Diagnostic::new(
+                            alga_diagnostics::Severity::Error,
+                            format!("anchor column `{a}` is not a column"),
+                        )
+                        .in_file(&file.display),
                     );
                 }
                 for (i, row) in t.row.iter().enumerate() {
                     for k in &keys {
                         if !row.contains_key(*k) {
-                            diags.plain(
-                                crate::diagnostics::Severity::Error,
-                                &file.display,
-                                format!("row {} has no `{k}`", i + 1),
-                                Some(
-                                    "every row needs a value for every column (use \"\" for none)"
-                                        .into(),
+                            diags.push(
+                                Diagnostic::new(
+                                    alga_diagnostics::Severity::Error,
+                                    format!("row {} has no `{k}`", i + 1),
+                                )
+                                .in_file(&file.display)
+                                .hint(
+                                    "every row needs a value for every column (use \"\" for none)",
                                 ),
                             );
                         }
@@ -113,36 +127,40 @@ impl Tables {
         out
     }
 
+    /// The table names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
     }
 
+    /// The table called `name`.
     pub fn get(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
     }
 }
 
 impl Table {
-    /// Render the rows matching every `field=value` filter.
-    pub fn render(&self, filters: &[(String, String)]) -> Result<String, String> {
-        for (field, _) in filters {
-            let known = self.row.iter().any(|r| r.contains_key(field));
-            if !known {
-                return Err(format!("no row of `{}` has a field `{field}`", self.file));
-            }
-        }
-        let rows: Vec<_> = self
-            .row
+    /// Whether some row has a value for `field`.
+    pub fn has_field(&self, field: &str) -> bool {
+        self.row.iter().any(|r| r.contains_key(field))
+    }
+
+    /// The rows matching every `field=value` filter, in order.
+    pub fn rows_matching(
+        &self,
+        filters: &[(String, String)],
+    ) -> Vec<&BTreeMap<String, toml::Value>> {
+        self.row
             .iter()
             .filter(|r| {
                 filters
                     .iter()
                     .all(|(f, v)| r.get(f).map(cell_text).as_deref() == Some(v.as_str()))
             })
-            .collect();
-        if rows.is_empty() {
-            return Err("the filter selects no rows".into());
-        }
+            .collect()
+    }
+
+    /// The table as Markdown, with `rows` (from [`Table::rows_matching`]).
+    pub fn render(&self, rows: &[&BTreeMap<String, toml::Value>]) -> String {
         let mut out = String::new();
         if let Some(c) = &self.caption {
             out.push_str(&format!("*{}*\n\n", c.trim()));
@@ -173,19 +191,8 @@ impl Table {
             }
             out.push('\n');
         }
-        Ok(out)
+        out
     }
-}
-
-/// Parse `FIELD=VALUE` filters.
-pub fn parse_filters(words: &[String]) -> Result<Vec<(String, String)>, String> {
-    words
-        .iter()
-        .map(|w| match w.split_once('=') {
-            Some((f, v)) if !f.is_empty() => Ok((f.to_owned(), v.to_owned())),
-            _ => Err(format!("`{w}` is not a FIELD=VALUE filter")),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -219,7 +226,8 @@ meaning = "w"
 
     #[test]
     fn renders_with_anchor_and_escapes() {
-        let out = table().render(&[]).unwrap();
+        let t = table();
+        let out = t.render(&t.rows_matching(&[]));
         assert_eq!(
             out,
             "| Code | Meaning |\n|---|---|\n| <span id=\"a_b\"></span>`a_b` | x \\| y z |\n| <span id=\"c\"></span>`c` | w |\n"
@@ -228,9 +236,10 @@ meaning = "w"
 
     #[test]
     fn filters_rows() {
-        let out = table().render(&[("group".into(), "g2".into())]).unwrap();
+        let t = table();
+        let out = t.render(&t.rows_matching(&[("group".into(), "g2".into())]));
         assert!(out.contains("`c`") && !out.contains("a_b"));
-        assert!(table().render(&[("nope".into(), "x".into())]).is_err());
-        assert!(table().render(&[("group".into(), "zz".into())]).is_err());
+        assert!(!t.has_field("nope") && t.has_field("group"));
+        assert!(t.rows_matching(&[("group".into(), "zz".into())]).is_empty());
     }
 }

@@ -10,7 +10,7 @@ const PAGE: &str =
     "# G\n\nThe route {{#path gateway.route:10-12}} and {{#path gateway.access#assertAccess}}.\n";
 
 fn lock(commit: &str, access_lines: u32, spans: &[(&str, &str, &str)]) -> String {
-    let mut l = mdbook_alga::citations::Lock {
+    let mut l = alga_book_data::citations::Lock {
         commit: commit.to_owned(),
         ..Default::default()
     };
@@ -183,7 +183,7 @@ fn with_a_checkout_changed_code_under_a_claim_fails_at_the_claim() {
     git(up.path(), &["add", "-A"]);
     git(up.path(), &["commit", "-q", "-m", "pin"]);
     let commit = git(up.path(), &["rev-parse", "HEAD"]);
-    let fp = |text: &str, a, b| mdbook_alga::citations::fingerprint(text, a, b).unwrap();
+    let fp = |text: &str, a, b| alga_book_data::citations::fingerprint(text, a, b).unwrap();
     let good = lock(
         &commit,
         300,

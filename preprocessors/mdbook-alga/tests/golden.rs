@@ -1,6 +1,6 @@
 //! Golden tests: fixture books in, chapter Markdown out.
 mod common;
-use common::{COMMIT, Fixture, chapter};
+use common::{COMMIT, Fixture, chapter_snap};
 
 const GUIDE: &str =
     "# Guide\n\nSee {{#path gateway.route}} and {{#path gateway.access#assertAccess}}.\n";
@@ -17,7 +17,11 @@ fn path_directive_renders_permalinks_in_every_form() {
     ]);
     let (book, diags) = f.run();
     assert!(diags.is_empty(), "{}", diags.render(false));
-    let out = chapter(&book, "guide.md");
+    let out = chapter_snap(
+        "path_directive_renders_permalinks_in_every_form",
+        &book,
+        "guide.md",
+    );
     let base = format!("https://github.com/o/r/blob/{COMMIT}");
     assert_eq!(
         out,
@@ -38,7 +42,7 @@ fn code_and_escapes_are_left_alone() {
     let (book, diags) = f.run();
     assert!(diags.is_empty(), "{}", diags.render(false));
     assert_eq!(
-        chapter(&book, "guide.md"),
+        chapter_snap("code_and_escapes_are_left_alone", &book, "guide.md"),
         "# Guide\n\nInline `{{#path nope}}`, escaped {{#path gateway.route}}, mdBook's \\{{#include x.md}}.\n\n```\n{{#path nope}}\n```\n"
     );
 }
@@ -52,7 +56,11 @@ fn table_directive_renders_filtered_rows_with_anchors_and_paths() {
     )]);
     let (book, diags) = f.run();
     assert!(diags.is_empty(), "{}", diags.render(false));
-    let out = chapter(&book, "guide.md");
+    let out = chapter_snap(
+        "table_directive_renders_filtered_rows_with_anchors_and_paths",
+        &book,
+        "guide.md",
+    );
     assert!(out.contains("| <span id=\"endpoint_not_found\"></span>`endpoint_not_found` | No endpoint matches; see [`assertAccess` in `packages/ext/access.ts`]("), "{out}");
     assert!(!out.contains("bundle_fetch_failed"), "{out}");
 }
@@ -66,7 +74,7 @@ fn schema_table_renders_the_manifest() {
     )]);
     let (book, diags) = f.run();
     assert!(diags.is_empty(), "{}", diags.render(false));
-    let out = chapter(&book, "guide.md");
+    let out = chapter_snap("schema_table_renders_the_manifest", &book, "guide.md");
     for row in [
         "`name`",
         "`api.endpoints[].method`",
@@ -90,7 +98,11 @@ fn archive_pages_are_mounted_with_banners() {
     ]);
     let (book, diags) = f.run();
     assert!(diags.is_empty(), "{}", diags.render(false));
-    let old = chapter(&book, "archive/old.md");
+    let old = chapter_snap(
+        "archive_pages_are_mounted_with_banners",
+        &book,
+        "archive/old.md",
+    );
     assert!(old.starts_with("<div class=\"archive-banner\">"), "{old}");
     assert!(
         old.contains("**Archived on 2026-11-25; not maintained.**"),
@@ -106,7 +118,11 @@ fn archive_pages_are_mounted_with_banners() {
     );
     // The archive index has no successor, so no banner.
     assert_eq!(
-        chapter(&book, "archive/README.md"),
+        chapter_snap(
+            "archive_pages_are_mounted_with_banners-2",
+            &book,
+            "archive/README.md"
+        ),
         "# About the archive\n\nRetired pages.\n"
     );
 }
@@ -140,7 +156,10 @@ fn whole_pipeline_through_mdbook_driver() {
     let (book, _) = md
         .preprocess_book(&mdbook_driver::builtin_renderers::MarkdownRenderer::new())
         .unwrap();
-    assert!(chapter(&book, "guide.md").contains("(https://github.com/o/r/blob/"));
+    assert!(
+        chapter_snap("whole_pipeline_through_mdbook_driver", &book, "guide.md")
+            .contains("(https://github.com/o/r/blob/")
+    );
     // The archive goes only to the renderers in `archive-renderers` (html by default).
     assert!(
         !book.iter().any(
@@ -153,5 +172,12 @@ fn whole_pipeline_through_mdbook_driver() {
     let (book, _) = md
         .preprocess_book(&mdbook_driver::builtin_renderers::MarkdownRenderer::new())
         .unwrap();
-    assert!(chapter(&book, "archive/old.md").contains("archive-banner"));
+    assert!(
+        chapter_snap(
+            "whole_pipeline_through_mdbook_driver-2",
+            &book,
+            "archive/old.md"
+        )
+        .contains("archive-banner")
+    );
 }

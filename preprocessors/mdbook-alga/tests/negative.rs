@@ -2,14 +2,14 @@
 mod common;
 use common::Fixture;
 
-fn one(text: &str) -> Vec<String> {
-    Fixture::new(&[("guide.md", "Guide", text)]).headlines()
+fn one(name: &str, text: &str) -> Vec<String> {
+    Fixture::new(&[("guide.md", "Guide", text)]).headlines_snap(name)
 }
 
 #[test]
 fn unknown_directive_suggests_the_nearest() {
     let f = Fixture::new(&[("guide.md", "Guide", "# G\n\nsee {{#pth gateway.route}}\n")]);
-    let d = f.run().1;
+    let d = f.run_snap("unknown_directive_suggests_the_nearest").1;
     let all = d.render(false);
     assert!(
         all.contains("src/guide.md:3:8: error: unknown directive `{{#pth}}`"),
@@ -24,6 +24,7 @@ fn unknown_directive_suggests_the_nearest() {
 #[test]
 fn unknown_key_symbol_and_lines_are_located_with_hints() {
     let h = one(
+        "unknown_key_symbol_and_lines_are_located_with_hints",
         "# G\n\n{{#path gateway.acess}}\n{{#path gateway.access#assertAcces}}\n{{#path gateway.route:501}}\n{{#path runner.src:3}}\n{{#path gateway.route:0}}\n",
     );
     assert_eq!(
@@ -37,7 +38,7 @@ fn unknown_key_symbol_and_lines_are_located_with_hints() {
         ]
     );
     let all = Fixture::new(&[("guide.md", "Guide", "# G\n\n{{#path gateway.acess}}\n")])
-        .run()
+        .run_snap("unknown_key_symbol_and_lines_are_located_with_hints-2")
         .1
         .render(false);
     assert!(
@@ -49,7 +50,7 @@ fn unknown_key_symbol_and_lines_are_located_with_hints() {
 #[test]
 fn unterminated_directive() {
     assert_eq!(
-        one("# G\n\n{{#path gateway.route\n"),
+        one("unterminated_directive", "# G\n\n{{#path gateway.route\n"),
         ["src/guide.md:3:1: error: directive is not closed with `}}` on the same line"]
     );
 }
@@ -57,6 +58,7 @@ fn unterminated_directive() {
 #[test]
 fn superseded_paths_fail_in_prose_code_links_and_blocks() {
     let h = one(
+        "superseded_paths_fail_in_prose_code_links_and_blocks",
         "# G\n\nProse ee/old/bridge.ts here.\n\n[x](https://x/ee/old/bridge.ts) and `@alga/ui-kit`.\n\n```sh\nimport '@alga/extension-iframe-sdk'\n```\n",
     );
     assert_eq!(
@@ -69,7 +71,7 @@ fn superseded_paths_fail_in_prose_code_links_and_blocks() {
         ]
     );
     let all = Fixture::new(&[("guide.md", "Guide", "# G\n\nee/old/bridge.ts\n")])
-        .run()
+        .run_snap("superseded_paths_fail_in_prose_code_links_and_blocks-2")
         .1
         .render(false);
     assert!(
@@ -83,6 +85,7 @@ fn superseded_paths_fail_in_prose_code_links_and_blocks() {
 #[test]
 fn upstream_paths_in_inline_code_must_exist_and_registered_ones_warn() {
     let h = one(
+        "upstream_paths_in_inline_code_must_exist_and_registered_ones_warn",
         "# G\n\n`ee/runner/src/modles.rs:12` and `packages/ext/access.ts` and `ee/runner/src/main.rs`.\n",
     );
     assert_eq!(
@@ -111,7 +114,7 @@ fn links_to_missing_chapters_drafts_and_fragments_fail() {
     ]);
     f.write("src/draft.md", "# Draft\n");
     assert_eq!(
-        f.headlines(),
+        f.headlines_snap("links_to_missing_chapters_drafts_and_fragments_fail"),
         [
             "src/intro.md:3:1: error: link `guide.md#nope`: `guide.md` has no heading or anchor `#nope`",
             "src/intro.md:3:20: error: link `draft.md` points to `draft.md`, which is not a live chapter (a draft, or missing from SUMMARY.md)",
@@ -123,6 +126,7 @@ fn links_to_missing_chapters_drafts_and_fragments_fail() {
 #[test]
 fn manifest_examples_report_page_line_and_pointer() {
     let h = one(
+        "manifest_examples_report_page_line_and_pointer",
         "# G\n\n```json manifest\n{\"name\": \"x\", \"version\": \"1.0\",\n \"runtime\": \"wasm-js@1\",\n \"capabilities\": [\"storage.kv\"]}\n```\n\n```json manifest expect-error=\"events\"\n{\"name\": \"x\", \"version\": \"1.0.0\", \"runtime\": \"wasm-js@1\"}\n```\n\n```json manifest\n{\"name\": \n```\n",
     );
     assert_eq!(h.len(), 4, "{h:#?}");
@@ -148,12 +152,12 @@ fn malformed_registry_is_located_in_the_registry_file() {
     let f = Fixture::new(&[("guide.md", "Guide", "# G\n")]);
     f.write("data/paths/zz.toml", "[[entry]]\nkey = \"gateway.route\"\npath = \"a/../b\"\nrole = \"r\"\nsymbols = { x = \"\" }\n\n[[entry]]\nkey = \"z.y\"\nrole = \"r\"\n");
     assert_eq!(
-        f.headlines(),
+        f.headlines_snap("malformed_registry_is_located_in_the_registry_file"),
         ["data/paths/zz.toml:7:1: error: missing field `path`",]
     );
     f.write("data/paths/zz.toml", "[[entry]]\nkey = \"gateway.route\"\npath = \"a/../b\"\nrole = \"r\"\nsymbols = { x = \"\" }\n");
     assert_eq!(
-        f.headlines(),
+        f.headlines_snap("malformed_registry_is_located_in_the_registry_file-2"),
         [
             "data/paths/zz.toml:2:7: error: duplicate registry key `gateway.route`",
             "data/paths/zz.toml:3:8: error: registry path `a/../b` must not contain `..`, `.` or empty segments",
@@ -169,7 +173,7 @@ fn registry_paths_must_exist_upstream() {
         "data/paths/more.toml",
         "[[entry]]\nkey = \"x.gone\"\npath = \"packages/ext/acess.ts\"\nrole = \"r\"\n",
     );
-    let d = f.run().1;
+    let d = f.run_snap("registry_paths_must_exist_upstream").1;
     let out = d.render(false);
     assert!(out.contains("data/paths/more.toml:3:8: error: `packages/ext/acess.ts` does not exist upstream at the pin"), "{out}");
     assert!(
@@ -181,6 +185,7 @@ fn registry_paths_must_exist_upstream() {
 #[test]
 fn bad_schema_and_table_arguments() {
     let h = one(
+        "bad_schema_and_table_arguments",
         "# G\n\n{{#schema-table manifes}}\n\n{{#schema-table manifest properties}}\n\n{{#table erors}}\n\n{{#table errors group=none}}\n",
     );
     assert_eq!(
@@ -201,7 +206,7 @@ fn archive_banner_successor_is_link_checked() {
         "archive/archive.toml",
         &common::ARCHIVE_TOML.replace("successor = \"guide.md\"", "successor = \"gone.md\""),
     );
-    let h = f.headlines();
+    let h = f.headlines_snap("archive_banner_successor_is_link_checked");
     assert_eq!(
         h,
         [
@@ -215,7 +220,7 @@ fn a_link_to_an_upstream_branch_is_refused_with_the_directive_to_use() {
     let page = "# G\n\nSee [the policy](https://github.com/o/r/blob/main/packages/ext/access.ts#L3) \
                 and [pinned](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/packages/ext/access.ts).\n";
     let all = Fixture::new(&[("guide.md", "Guide", page)])
-        .run()
+        .run_snap("a_link_to_an_upstream_branch_is_refused_with_the_directive_to_use")
         .1
         .render(false);
     assert_eq!(
@@ -237,7 +242,7 @@ mdbook-alga: 1 error(s), 0 warning(s)
 fn html_links_reference_links_and_empty_links_fail_at_the_authors_line() {
     let page = "# G\n\nSee <a href=\"no-such-page.html\">this</a>.\n\nAnd [text][missing] too.\n\nAn [empty]() link.\n\n[ok][def] and <a href=\"#g\">top</a>.\n\n[def]: #g\n";
     let all = Fixture::new(&[("guide.md", "Guide", page)])
-        .run()
+        .run_snap("html_links_reference_links_and_empty_links_fail_at_the_authors_line")
         .1
         .render(false);
     assert_eq!(
@@ -269,7 +274,7 @@ mdbook-alga: 3 error(s), 0 warning(s)
 fn a_bad_schema_pointer_is_reported_at_the_directive() {
     let page = "# G\n\n{{#schema-table manifest /properties/nmae}}\n";
     let all = Fixture::new(&[("guide.md", "Guide", page)])
-        .run()
+        .run_snap("a_bad_schema_pointer_is_reported_at_the_directive")
         .1
         .render(false);
     assert_eq!(
@@ -282,5 +287,28 @@ fn a_bad_schema_pointer_is_reported_at_the_directive() {
 
 mdbook-alga: 1 error(s), 0 warning(s)
 "
+    );
+}
+
+#[test]
+fn a_problem_in_a_table_cell_is_reported_in_the_data_file_with_a_note_at_the_directive() {
+    let f = Fixture::new(&[(
+        "guide.md",
+        "Guide",
+        "# G\n\n{{#table errors group=gateway}}\n",
+    )]);
+    f.write(
+        "data/tables/errors.toml",
+        &common::TABLE.replace("gateway.access#assertAccess", "gateway.acess"),
+    );
+    let h = f.headlines_snap("a_problem_in_a_table_cell_is_reported_in_the_data_file");
+    assert_eq!(
+        h,
+        ["data/tables/errors.toml:11:45: error: unknown path key `gateway.acess`"]
+    );
+    let all = f.run().1.render(false);
+    assert!(
+        all.contains("src/guide.md:3:1: note: in table `errors`, rendered here"),
+        "{all}"
     );
 }

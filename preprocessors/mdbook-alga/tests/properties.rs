@@ -1,8 +1,8 @@
 //! Property tests: whatever the Markdown, text outside directives reaches
 //! mdBook byte for byte, expansion never panics, and it is deterministic.
 mod common;
+use alga_diagnostics::Diagnostics;
 use common::Fixture;
-use mdbook_alga::diagnostics::Diagnostics;
 use proptest::prelude::*;
 
 fn env(f: &Fixture) -> mdbook_alga::Env {

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 /// Every check publish makes, one id per distinct way of being rejected.
-pub const PUBLISH_RULES: &[&str] = &[
+pub(crate) const PUBLISH_RULES: &[&str] = &[
     "root.object",
     "root.unknown-key",
     "name.non-blank-string",
@@ -54,7 +54,7 @@ pub const PUBLISH_RULES: &[&str] = &[
 
 /// The places where the schema is stricter than publish, each with the field
 /// of `STRICTER_THAN_PUBLISH` it implements.
-pub const STRICTER_RULES: &[(&str, &str)] = &[
+pub(crate) const STRICTER_RULES: &[(&str, &str)] = &[
     ("strict.runtime-wasm-js-1", "runtime"),
     ("strict.capability-known", "capabilities"),
     ("strict.method-upper-case", "api.endpoints[].method"),
@@ -82,7 +82,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 
 /// The capabilities the host knows (`KNOWN_PROVIDER_CAPABILITIES`).
-pub const KNOWN_CAPABILITIES: &[&str] = &[
+pub(crate) const KNOWN_CAPABILITIES: &[&str] = &[
     "cap:context.read",
     "cap:secrets.get",
     "cap:http.fetch",
@@ -99,7 +99,7 @@ pub const KNOWN_CAPABILITIES: &[&str] = &[
 /// ECMAScript white space and line terminators: what `String.prototype.trim`
 /// removes and what `\s` matches in a JavaScript regular expression. Note that
 /// U+0085 is not in the set and U+FEFF is, unlike Rust's `char::is_whitespace`.
-pub fn js_is_space(c: char) -> bool {
+pub(crate) fn js_is_space(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
@@ -114,7 +114,7 @@ pub fn js_is_space(c: char) -> bool {
 }
 
 /// `s.trim()` in JavaScript.
-pub fn js_trim(s: &str) -> &str {
+pub(crate) fn js_trim(s: &str) -> &str {
     s.trim_matches(js_is_space)
 }
 
@@ -202,7 +202,7 @@ impl Issues {
 /// it, otherwise every issue as `rule-id @ location`. Like publish, it reports
 /// all issues rather than stopping at the first (except for a non-object root
 /// and a non-object endpoint, where publish stops looking).
-pub fn publish_accepts(v: &Value) -> Result<(), Vec<String>> {
+pub(crate) fn publish_accepts(v: &Value) -> Result<(), Vec<String>> {
     let mut issues = Issues(Vec::new());
     let Some(obj) = as_object(v) else {
         issues.push("root.object", "$");
@@ -406,7 +406,7 @@ fn check_api(api: &Value, issues: &mut Issues) {
 /// The stricter rules that `v` breaks (ids from [`STRICTER_RULES`]). Each rule
 /// looks only at values of the right type; a value of the wrong type is
 /// publish's business.
-pub fn stricter_rules_broken(v: &Value) -> Vec<&'static str> {
+pub(crate) fn stricter_rules_broken(v: &Value) -> Vec<&'static str> {
     let mut broken = Vec::new();
     let Some(obj) = v.as_object() else {
         return broken;
@@ -465,29 +465,29 @@ pub fn stricter_rules_broken(v: &Value) -> Vec<&'static str> {
 }
 
 /// Whether `v` keeps every rule by which the schema is stricter than publish.
-pub fn stricter_rules_hold(v: &Value) -> bool {
+pub(crate) fn stricter_rules_hold(v: &Value) -> bool {
     stricter_rules_broken(v).is_empty()
 }
 
 /// What the published schema should accept: what publish accepts, less what
 /// the stricter rules exclude.
-pub fn expected_schema_valid(v: &Value) -> bool {
+pub(crate) fn expected_schema_valid(v: &Value) -> bool {
     publish_accepts(v).is_ok() && stricter_rules_hold(v)
 }
 
 /// The validator for the schema generated from `alga_manifest`, compiled once.
-pub fn schema_validator() -> &'static jsonschema::Validator {
+pub(crate) fn schema_validator() -> &'static jsonschema::Validator {
     static V: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
     V.get_or_init(|| {
         jsonschema::draft202012::new(&alga_manifest::schema()).expect("the schema compiles")
     })
 }
 
-pub fn schema_valid(v: &Value) -> bool {
+pub(crate) fn schema_valid(v: &Value) -> bool {
     schema_validator().is_valid(v)
 }
 
-pub fn schema_errors(v: &Value) -> Vec<String> {
+pub(crate) fn schema_errors(v: &Value) -> Vec<String> {
     schema_validator()
         .iter_errors(v)
         .map(|e| format!("{}: {e}", e.instance_path()))

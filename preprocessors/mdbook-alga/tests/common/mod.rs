@@ -2,19 +2,19 @@
 //! listing, processed in-process through mdbook-driver.
 #![allow(dead_code)]
 
-use mdbook_alga::diagnostics::Diagnostics;
+use alga_diagnostics::Diagnostics;
 use mdbook_driver::MDBook;
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem};
 use std::path::Path;
 
-pub const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+pub(crate) const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
 
-pub struct Fixture {
+pub(crate) struct Fixture {
     pub dir: tempfile::TempDir,
 }
 
-pub const REGISTRY: &str = r#"title = "Gateway"
+pub(crate) const REGISTRY: &str = r#"title = "Gateway"
 
 [[entry]]
 key = "gateway.route"
@@ -35,9 +35,9 @@ path = "ee/runner/src"
 role = "Runner sources"
 "#;
 
-pub const TREE: &str = "server/src/app/api/ext/[extensionId]/[[...path]]/route.ts\npackages/ext/access.ts\nee/runner/src/main.rs\nee/runner/src/models.rs\nee/old/bridge.ts\n";
+pub(crate) const TREE: &str = "server/src/app/api/ext/[extensionId]/[[...path]]/route.ts\npackages/ext/access.ts\nee/runner/src/main.rs\nee/runner/src/models.rs\nee/old/bridge.ts\n";
 
-pub const SUPERSEDED: &str = r#"[[superseded]]
+pub(crate) const SUPERSEDED: &str = r#"[[superseded]]
 literal = "ee/old/bridge.ts"
 canonical = "gateway.access"
 reason = "the old bridge is not used"
@@ -48,7 +48,7 @@ canonical = "gateway.access"
 reason = "no such package"
 "#;
 
-pub const TABLE: &str = r#"anchor = "code"
+pub(crate) const TABLE: &str = r#"anchor = "code"
 [[column]]
 key = "code"
 title = "Code"
@@ -65,7 +65,7 @@ group = "runner"
 meaning = "The bundle could not be fetched"
 "#;
 
-pub const ARCHIVE_TOML: &str = r#"retired = "2026-11-25"
+pub(crate) const ARCHIVE_TOML: &str = r#"retired = "2026-11-25"
 [[page]]
 file = "README.md"
 title = "About the archive"
@@ -79,7 +79,7 @@ parent = "README.md"
 
 impl Fixture {
     /// A book whose chapters are `(path, title, content)`; the first is the intro.
-    pub fn new(chapters: &[(&str, &str, &str)]) -> Fixture {
+    pub(crate) fn new(chapters: &[(&str, &str, &str)]) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let mut summary = String::from("# Summary\n\n");
@@ -140,16 +140,16 @@ tree = "upstream.tree"
         Fixture { dir }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn write(&self, path: &str, text: &str) {
+    pub(crate) fn write(&self, path: &str, text: &str) {
         write(self.root(), path, text);
     }
 
     /// Add a `key = value` line to `[preprocessor.alga]` in book.toml.
-    pub fn set_alga(&self, line: &str) {
+    pub(crate) fn set_alga(&self, line: &str) {
         let path = self.root().join("book.toml");
         let toml = std::fs::read_to_string(&path).unwrap();
         let at = "archive = \"archive\"\n";
@@ -158,7 +158,7 @@ tree = "upstream.tree"
     }
 
     /// Process the book; returns the book (when no errors) and all diagnostics.
-    pub fn run(&self) -> (Book, Diagnostics) {
+    pub(crate) fn run(&self) -> (Book, Diagnostics) {
         let md = MDBook::load(self.root()).expect("fixture loads");
         let ctx =
             PreprocessorContext::new(self.root().to_path_buf(), md.config.clone(), "html".into());
@@ -167,18 +167,18 @@ tree = "upstream.tree"
     }
 
     /// The headlines (`file:line:col: severity: message`) of all diagnostics.
-    pub fn headlines(&self) -> Vec<String> {
+    pub(crate) fn headlines(&self) -> Vec<String> {
         self.run().1.sorted().iter().map(|d| d.headline()).collect()
     }
 }
 
-pub fn write(root: &Path, path: &str, text: &str) {
+pub(crate) fn write(root: &Path, path: &str, text: &str) {
     let p = root.join(path);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
 }
 
-pub fn chapter<'a>(book: &'a Book, path: &str) -> &'a str {
+pub(crate) fn chapter<'a>(book: &'a Book, path: &str) -> &'a str {
     fn find<'a>(items: &'a [BookItem], path: &str) -> Option<&'a str> {
         for item in items {
             if let BookItem::Chapter(ch) = item {
@@ -200,7 +200,7 @@ pub fn chapter<'a>(book: &'a Book, path: &str) -> &'a str {
 impl Fixture {
     /// Declare one more named schema in book.toml and write its file (`text`
     /// as bytes, so tests can write anything).
-    pub fn add_schema(&self, name: &str, path: &str, text: &[u8]) {
+    pub(crate) fn add_schema(&self, name: &str, path: &str, text: &[u8]) {
         let toml_path = self.root().join("book.toml");
         let toml = std::fs::read_to_string(&toml_path).unwrap();
         let line = format!("manifest = \"schema.json\"\n{name} = {path:?}\n");
@@ -218,7 +218,7 @@ impl Fixture {
 
     /// Process the book, returning (the chapter's content when the book has no
     /// errors, the headlines, the fully rendered diagnostics).
-    pub fn run_chapter(&self, path: &str) -> (Option<String>, Vec<String>, String) {
+    pub(crate) fn run_chapter(&self, path: &str) -> (Option<String>, Vec<String>, String) {
         let (book, diags) = self.run();
         let headlines = diags.sorted().iter().map(|d| d.headline()).collect();
         let content = (!diags.fails(false)).then(|| chapter(&book, path).to_owned());
@@ -227,7 +227,7 @@ impl Fixture {
 }
 
 /// Run `f` on its own thread; fail if it panics or takes longer than `secs`.
-pub fn within<T: Send + 'static>(
+pub(crate) fn within<T: Send + 'static>(
     what: &str,
     secs: u64,
     f: impl FnOnce() -> T + Send + 'static,
@@ -249,10 +249,61 @@ pub fn within<T: Send + 'static>(
 }
 
 /// `line:col` (1-based, in characters) of the first `needle` in `text`.
-pub fn line_col_of(text: &str, needle: &str) -> String {
+pub(crate) fn line_col_of(text: &str, needle: &str) -> String {
     let at = text
         .find(needle)
         .unwrap_or_else(|| panic!("`{needle}` not in the text"));
-    let p = mdbook_alga::diagnostics::Position::of_offset(text, at);
+    let p = alga_diagnostics::Position::of_offset(text, at);
     format!("{}:{}", p.line, p.col)
+}
+
+// Whole-output snapshots, re-blessed with `UPDATE_EXPECT=1 cargo test`.
+
+/// Compare everything `diags` renders (headline, source line, caret, hint,
+/// notes) with `tests/snapshots/negative/NAME.txt`; the fixture's temporary
+/// folder is written `<book>`.
+pub(crate) fn snapshot_diagnostics(name: &str, root: &Path, diags: &Diagnostics) {
+    let rendered = diags
+        .render(false)
+        .replace(&root.display().to_string(), "<book>");
+    expect_test::expect_file![format!("../snapshots/negative/{name}.txt")].assert_eq(&rendered);
+}
+
+/// Compare a whole expanded chapter with `tests/snapshots/golden/NAME.md`.
+pub(crate) fn snapshot_chapter(name: &str, content: &str) {
+    expect_test::expect_file![format!("../snapshots/golden/{name}.md")].assert_eq(content);
+}
+
+impl Fixture {
+    /// [`Fixture::run`], with the whole diagnostic output snapshotted.
+    pub(crate) fn run_snap(&self, name: &str) -> (Book, Diagnostics) {
+        let out = self.run();
+        snapshot_diagnostics(name, self.root(), &out.1);
+        out
+    }
+
+    /// [`Fixture::headlines`], with the whole diagnostic output snapshotted.
+    pub(crate) fn headlines_snap(&self, name: &str) -> Vec<String> {
+        let diags = self.run_snap(name).1;
+        diags.sorted().iter().map(|d| d.headline()).collect()
+    }
+
+    /// [`Fixture::run_chapter`], with the whole diagnostic output snapshotted.
+    pub(crate) fn run_chapter_snap(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> (Option<String>, Vec<String>, String) {
+        let (book, diags) = self.run_snap(name);
+        let headlines = diags.sorted().iter().map(|d| d.headline()).collect();
+        let content = (!diags.fails(false)).then(|| chapter(&book, path).to_owned());
+        (content, headlines, diags.render(false))
+    }
+}
+
+/// [`chapter`], with the whole chapter snapshotted.
+pub(crate) fn chapter_snap<'a>(name: &str, book: &'a Book, path: &str) -> &'a str {
+    let content = chapter(book, path);
+    snapshot_chapter(name, content);
+    content
 }

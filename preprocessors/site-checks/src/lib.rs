@@ -1,0 +1,59 @@
+//! Checks of the built site, and the tools they share with the benchmark:
+//! a static file server ([`http`]), a WebDriver client ([`webdriver`]),
+//! loopback helpers ([`net`]), how the book is served ([`serve`]).
+//!
+//! The checks themselves run as the `site` test target, after a build:
+//! `cargo xtask site-checks` (part of `cargo xtask test`) builds the book,
+//! then runs `cargo test -p alga-site-checks --test site`.
+//! - [`redirects`]: every old URL redirects to a page and fragment that exist;
+//! - [`llms_check`]: `llms.txt` and `llms-full.md` beside the site;
+//! - [`serve::check_settles`]: `cargo xtask serve` builds once and settles;
+//! - [`e2e`]: the site in headless Chromium.
+
+#![warn(missing_docs)]
+
+pub mod e2e;
+pub mod http;
+pub mod llms_check;
+pub mod net;
+pub mod redirects;
+pub mod serve;
+pub mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+/// The pinned mdBook that `cargo xtask setup` installs.
+pub fn mdbook() -> PathBuf {
+    repo_root().join("target/tools/bin/mdbook")
+}
+
+/// The upstream file listing at the pin: from `ALGA_PSA_CHECKOUT` (git
+/// ls-tree) or the listing file configured in book.toml.
+pub fn upstream_tree_listing(root: &Path) -> Option<String> {
+    let book: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("book.toml")).ok()?).ok()?;
+    let upstream = book.get("preprocessor")?.get("alga")?.get("upstream")?;
+    let commit = upstream.get("commit")?.as_str()?;
+    if let Some(checkout) = std::env::var_os("ALGA_PSA_CHECKOUT") {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&checkout)
+            .args(["ls-tree", "-r", "--name-only", commit])
+            .output()
+            .ok()?;
+        if out.status.success() {
+            return String::from_utf8(out.stdout).ok();
+        }
+    }
+    let listing = upstream.get("tree")?.as_str()?;
+    std::fs::read_to_string(root.join(listing)).ok()
+}
