@@ -401,7 +401,7 @@ fn run_track(
             "xtask tutorial: {track} step {}: running the block at {at}",
             b.step
         );
-        let marker = std::env::temp_dir().join(format!("alga-tutorial-cwd-{}", std::process::id()));
+        let marker = start.join(".cwd");
         let script = format!("{}\npwd > '{}'\n", b.text.trim_end(), marker.display());
         let out = env
             .command(&script, &cwd)
