@@ -29,16 +29,7 @@ pub(crate) fn tool_path(bin: &str) -> PathBuf {
     tools_root().join("bin").join(bin)
 }
 
-pub(crate) fn status(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
-    let st = cmd
-        .status()
-        .with_context(|| format!("cannot run {shown}"))?;
-    if !st.success() {
-        bail!("{shown} failed ({st})");
-    }
-    Ok(())
-}
+pub(crate) use alga_site_checks::status;
 
 fn installed_version(bin: &Path) -> Option<String> {
     let out = Command::new(bin).arg("--version").output().ok()?;

@@ -265,16 +265,7 @@ fn prepare(ctx: &Ctx) -> Result<()> {
 }
 
 /// Run a command; fail unless it succeeds.
-pub fn check(cmd: &mut Command) -> Result<()> {
-    let shown = format!("{cmd:?}");
-    let st = cmd
-        .status()
-        .with_context(|| format!("cannot run {shown}"))?;
-    if !st.success() {
-        bail!("{shown} failed ({st})");
-    }
-    Ok(())
-}
+pub use alga_site_checks::status as check;
 
 /// The outcome of one measured process.
 pub struct Measured {

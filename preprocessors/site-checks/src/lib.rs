@@ -23,6 +23,19 @@ pub mod webdriver;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Run a command; fail unless it succeeds, naming the command.
+pub fn status(cmd: &mut Command) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let shown = format!("{cmd:?}");
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot run {shown}"))?;
+    if !st.success() {
+        anyhow::bail!("{shown} failed ({st})");
+    }
+    Ok(())
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
