@@ -2,7 +2,7 @@
 //! run the benchmark, which is a crate of its own (`alga-bench`) built in
 //! release with its helper binaries.
 
-use crate::tools::{build_preprocessor, repo_root, setup, status};
+use crate::tools::{build_preprocessor, build_release, repo_root, setup, status};
 use anyhow::Result;
 use std::process::Command;
 
@@ -10,13 +10,6 @@ use std::process::Command;
 pub(crate) fn run(args: &[String]) -> Result<()> {
     setup(true)?;
     build_preprocessor()?;
-    status(Command::new("cargo").args([
-        "build",
-        "--quiet",
-        "--release",
-        "--locked",
-        "-p",
-        "alga-bench",
-    ]))?;
+    build_release("alga-bench")?;
     status(Command::new(repo_root().join("target/release/alga-bench")).args(args))
 }

@@ -80,15 +80,14 @@ pub(crate) fn setup(with_linkcheck: bool) -> Result<()> {
     Ok(())
 }
 
+/// `cargo build --release` of one workspace package.
+pub(crate) fn build_release(package: &str) -> Result<()> {
+    status(Command::new("cargo").args(["build", "--quiet", "--release", "--locked", "-p", package]))
+}
+
+/// The release preprocessor, which `book.toml` runs.
 pub(crate) fn build_preprocessor() -> Result<()> {
-    status(Command::new("cargo").args([
-        "build",
-        "--quiet",
-        "--release",
-        "--locked",
-        "-p",
-        "mdbook-alga",
-    ]))
+    build_release("mdbook-alga")
 }
 
 /// `mdbook build` with warnings denied; any ERROR line fails it too, since

@@ -20,6 +20,7 @@
 //! pin. A mismatch names the page line of the step that makes the claim.
 
 use crate::tools::repo_root;
+use alga_diagnostics::Position;
 use anyhow::{Context, Result, bail};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
@@ -40,6 +41,8 @@ pub(crate) struct Block {
     pub step: u32,
     /// The 1-based line of the fence.
     pub line: usize,
+    /// The 1-based column of the fence.
+    pub col: usize,
     /// The first word of the info string (`sh`, `ts`, `json`, …).
     pub lang: String,
     /// Where the block's text goes, for a file block.
@@ -55,6 +58,8 @@ pub(crate) struct Block {
 pub(crate) struct MarkupError {
     /// The 1-based line of the fence.
     pub line: usize,
+    /// The 1-based column of the fence.
+    pub col: usize,
     /// What is wrong.
     pub message: String,
 }
@@ -64,21 +69,20 @@ const KEYS: &[&str] = &["tutorial", "step", "file", "needs"];
 /// The tutorial steps of `page`, in page order.
 pub(crate) fn blocks(page: &str) -> Result<Vec<Block>, MarkupError> {
     let mut out: Vec<Block> = Vec::new();
-    let mut open: Option<(String, usize)> = None;
+    let mut open: Option<(String, Position)> = None;
     let mut text = String::new();
-    let line_of = |offset: usize| page[..offset].matches('\n').count() + 1;
     for (event, range) in Parser::new_ext(page, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                open = Some((info.to_string(), line_of(range.start)));
+                open = Some((info.to_string(), Position::of_offset(page, range.start)));
                 text.clear();
             }
             Event::Text(t) if open.is_some() => text.push_str(&t),
             Event::End(TagEnd::CodeBlock) => {
-                let Some((info, line)) = open.take() else {
+                let Some((info, at)) = open.take() else {
                     continue;
                 };
-                if let Some(b) = parse_block(&info, line, &text)? {
+                if let Some(b) = parse_block(&info, at, &text)? {
                     out.push(b);
                 }
             }
@@ -91,6 +95,7 @@ pub(crate) fn blocks(page: &str) -> Result<Vec<Block>, MarkupError> {
             Some((_, n)) if b.step < *n => {
                 return Err(MarkupError {
                     line: b.line,
+                    col: b.col,
                     message: format!(
                         "step {} of `{}` comes after step {n}: steps run in page order",
                         b.step, b.track
@@ -104,8 +109,9 @@ pub(crate) fn blocks(page: &str) -> Result<Vec<Block>, MarkupError> {
     Ok(out)
 }
 
-fn parse_block(info: &str, line: usize, text: &str) -> Result<Option<Block>, MarkupError> {
-    let err = |message: String| MarkupError { line, message };
+fn parse_block(info: &str, at: Position, text: &str) -> Result<Option<Block>, MarkupError> {
+    let (line, col) = (at.line, at.col);
+    let err = |message: String| MarkupError { line, col, message };
     let mut words = info.split_whitespace();
     let lang = words.next().unwrap_or("").to_owned();
     let mut track = None;
@@ -182,6 +188,7 @@ fn parse_block(info: &str, line: usize, text: &str) -> Result<Option<Block>, Mar
         track,
         step,
         line,
+        col,
         lang,
         file,
         needs_instance,
@@ -211,8 +218,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     let root = repo_root();
     let page = std::fs::read_to_string(root.join(PAGE))?;
-    let steps =
-        blocks(&page).map_err(|e| anyhow::anyhow!("{PAGE}:{}: error: {}", e.line, e.message))?;
+    let steps = blocks(&page)
+        .map_err(|e| anyhow::anyhow!("{PAGE}:{}:{}: error: {}", e.line, e.col, e.message))?;
     let commit = pinned_commit(&root)?;
     let scratch = root.join("target/tutorial");
     if scratch.exists() {
@@ -377,7 +384,7 @@ fn run_track(
     std::fs::create_dir_all(start)?;
     let mut cwd = start.to_path_buf();
     for b in blocks {
-        let at = format!("{PAGE}:{}", b.line);
+        let at = format!("{PAGE}:{}:{}", b.line, b.col);
         if let Some(file) = &b.file {
             let path = cwd.join(file);
             std::fs::create_dir_all(path.parent().unwrap())?;
@@ -450,17 +457,21 @@ fn run_track(
     })
 }
 
-fn step_line(blocks: &[&Block], step: u32) -> usize {
-    blocks.iter().find(|b| b.step == step).map_or(0, |b| b.line)
+/// Where the page writes `step` (its first block): line and column.
+fn step_line(blocks: &[&Block], step: u32) -> (usize, usize) {
+    blocks
+        .iter()
+        .find(|b| b.step == step)
+        .map_or((0, 0), |b| (b.line, b.col))
 }
 
-fn mismatch(line: usize, what: String) -> String {
-    format!("{PAGE}:{line}: error: {what}")
+fn mismatch((line, col): (usize, usize), what: String) -> String {
+    format!("{PAGE}:{line}:{col}: error: {what}")
 }
 
 /// The CLI the set-up installed is the version the page names.
 fn check_setup(env: &Env, setup: &[&Block]) -> Vec<String> {
-    let line = setup.first().map_or(0, |b| b.line);
+    let line = setup.first().map_or((0, 0), |b| (b.line, b.col));
     let pkg = env
         .prefix
         .join("lib/node_modules/@alga-psa/cli/package.json");
@@ -761,7 +772,10 @@ mod tests {
             assert!(e.message.contains(want), "{page:?}: {}", e.message);
         }
         let e = blocks("# x\n\n```sh tutorial=nope\n```\n").unwrap_err();
-        assert_eq!(e.line, 3);
+        assert_eq!((e.line, e.col), (3, 1));
+        // A fence inside a list item is reported at its own column.
+        let e = blocks("- item\n\n  ```sh tutorial=track-a\n  x\n  ```\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 3));
     }
 
     #[test]
