@@ -63,6 +63,10 @@ pub struct UpstreamConfig {
     pub tree: Option<PathBuf>,
     /// A local checkout (or bare clone) of the upstream repository.
     pub checkout: Option<PathBuf>,
+    /// Take `checkout` from `ALGA_PSA_CHECKOUT` when it is not set here
+    /// (default). A book of another upstream, such as a test fixture, turns
+    /// it off so that the variable meant for this book does not reach it.
+    pub checkout_from_env: bool,
 }
 
 impl Default for UpstreamConfig {
@@ -72,6 +76,7 @@ impl Default for UpstreamConfig {
             commit: String::new(),
             tree: None,
             checkout: None,
+            checkout_from_env: true,
         }
     }
 }
@@ -110,6 +115,7 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("book.toml: error: invalid [{key}]: {e:#}"))?;
         let mut cfg = cfg.unwrap_or_default();
         if cfg.upstream.checkout.is_none()
+            && cfg.upstream.checkout_from_env
             && let Ok(dir) = std::env::var("ALGA_PSA_CHECKOUT")
             && !dir.is_empty()
         {

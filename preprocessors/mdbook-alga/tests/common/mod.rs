@@ -118,6 +118,8 @@ manifest = "schema.json"
 repository = "https://github.com/o/r"
 commit = "{COMMIT}"
 tree = "upstream.tree"
+# The fixture is another upstream: ALGA_PSA_CHECKOUT (this book's) must not reach it.
+checkout-from-env = false
 "#
             ),
         );
