@@ -4,6 +4,7 @@
 mod bench;
 mod citation_move;
 mod coverage;
+mod probes;
 mod schema;
 mod serve;
 mod site_checks;
@@ -30,6 +31,9 @@ const HELP: &str = "cargo xtask <task>
                      extract the upstream surface the book must document (data/coverage/surface.toml)
   tutorial [--checkout PATH]
                      run the quickstart from its page (both tracks, as far as they go without an instance)
+  tutorial --runner [--checkout PATH]
+                     then build the Runner at the pin (once, cached) and send it the runtime probes of
+                     data/probes/probes.toml in a loopback-only namespace; writes data/probes/results.toml
   site-checks        after a build: redirects, the book for assistants, serving, the browser test (screenshots in target/e2e/)
 ";
 
@@ -52,6 +56,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("test") => test::run(),
         Some("bench") => bench::run(rest),
         Some("tutorial") => tutorial::run(rest),
+        Some(probes::INSIDE) => probes::inside(rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -207,14 +207,23 @@ struct Outcome {
 /// Run the tutorial: set-up, Track A, Track B, each with its checks.
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut checkout = std::env::var_os("ALGA_PSA_CHECKOUT").map(PathBuf::from);
+    let mut runner = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--checkout" => checkout = Some(it.next().context("--checkout needs a path")?.into()),
+            "--runner" => runner = true,
             other => {
-                bail!("unknown argument `{other}`; usage: cargo xtask tutorial [--checkout PATH]")
+                bail!(
+                    "unknown argument `{other}`; usage: cargo xtask tutorial [--runner] [--checkout PATH]"
+                )
             }
         }
+    }
+    if runner && checkout.is_none() {
+        bail!(
+            "`--runner` builds the Runner from a checkout of alga-psa: pass --checkout PATH or set ALGA_PSA_CHECKOUT"
+        );
     }
     let root = repo_root();
     let page = std::fs::read_to_string(root.join(PAGE))?;
@@ -278,7 +287,10 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         );
     }
     eprintln!("xtask tutorial: both tracks ran as the page says (offline steps)");
-    Ok(())
+    match (&checkout, runner) {
+        (Some(c), true) => crate::probes::run(c, &commit),
+        _ => Ok(()),
+    }
 }
 
 fn pinned_commit(root: &Path) -> Result<String> {

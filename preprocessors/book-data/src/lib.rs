@@ -10,12 +10,14 @@
 //! - [`scanner`]: `{{#name args}}` directives in a page, outside code;
 //! - [`citations`]: the line citations of the pages and their lock;
 //! - [`coverage`]: the upstream surface lists and what documents each item;
-//! - [`superseded`]: stale paths and what replaces them.
+//! - [`superseded`]: stale paths and what replaces them;
+//! - [`probes`]: the runtime probes sent to the Runner and what it answered.
 
 #![warn(missing_docs)]
 
 pub mod citations;
 pub mod coverage;
+pub mod probes;
 pub mod registry;
 pub mod scanner;
 pub mod source_file;

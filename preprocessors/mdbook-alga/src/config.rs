@@ -47,8 +47,21 @@ pub struct Config {
     pub citations_lock: Option<PathBuf>,
     /// Folder of the coverage data (`cargo xtask coverage`).
     pub coverage: Option<PathBuf>,
+    /// `[preprocessor.alga.probes]`: the runtime probes and their page.
+    pub probes: Option<ProbesConfig>,
     /// `[preprocessor.alga.upstream]`: the pinned upstream repository.
     pub upstream: UpstreamConfig,
+}
+
+/// `[preprocessor.alga.probes]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ProbesConfig {
+    /// The folder with `probes.toml` and `results.toml`.
+    pub data: PathBuf,
+    /// The page that renders them with `{{#probes}}`, relative to the book
+    /// root (`src/...`); `{{#probe ID}}` links there.
+    pub page: String,
 }
 
 /// `[preprocessor.alga.upstream]`.
@@ -100,6 +113,7 @@ impl Default for Config {
             manifest_schema: "manifest".into(),
             citations_lock: None,
             coverage: None,
+            probes: None,
             upstream: UpstreamConfig::default(),
         }
     }

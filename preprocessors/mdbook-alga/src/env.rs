@@ -1,10 +1,12 @@
 //! Everything a page's expansion needs, loaded once per build: the
 //! configuration, the registry (checked against upstream), the upstream
 //! listing, the superseded list, the data tables, the schemas, the manifest
-//! validator, a theme's template, the citation lock and the coverage data.
+//! validator, a theme's template, the citation lock, the coverage data and
+//! the runtime probes.
 
 use crate::config::Config;
 use crate::{manifest_examples, tables};
+use alga_book_data::probes::Probes;
 use alga_book_data::registry::Registry;
 use alga_book_data::source_file::{self, SourceFile};
 use alga_book_data::superseded::{Superseded, load_superseded};
@@ -47,6 +49,8 @@ pub struct Env {
     pub lock: Option<(citations::Lock, String)>,
     /// The coverage data, when configured.
     pub coverage: Option<coverage::Coverage>,
+    /// The runtime probes and their recorded results, when configured.
+    pub probes: Option<Probes>,
 }
 
 impl Env {
@@ -133,6 +137,10 @@ impl Env {
             .coverage
             .as_ref()
             .and_then(|dir| coverage::Coverage::load(root, dir, diags));
+        let probes = cfg
+            .probes
+            .as_ref()
+            .and_then(|p| Probes::load(root, &p.data, &cfg.upstream.commit, diags));
         Env {
             root: root.to_path_buf(),
             cfg,
@@ -145,6 +153,7 @@ impl Env {
             template,
             lock,
             coverage,
+            probes,
         }
     }
 }

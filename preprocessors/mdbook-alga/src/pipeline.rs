@@ -125,6 +125,7 @@ pub fn process(
     links::check(&pages, &ctx.root.join(&src_dir), &mut diags);
     drop(pages);
     check_citations(&env, &work, &mut diags);
+    check_probes_cited(&env, &work, &mut diags);
 
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path
@@ -187,6 +188,38 @@ fn check_citations(env: &Env, work: &[Work], diags: &mut Diagnostics) {
         env.upstream.as_ref(),
         diags,
     );
+}
+
+/// Every runtime probe is cited by a live page: a probe nobody cites checks
+/// no claim of the book.
+fn check_probes_cited(env: &Env, work: &[Work], diags: &mut Diagnostics) {
+    let Some(probes) = &env.probes else {
+        return;
+    };
+    let mut cited = std::collections::BTreeSet::new();
+    for w in work.iter().filter(|w| w.live) {
+        for d in alga_book_data::scanner::scan(&w.source).directives {
+            if d.name == "probe"
+                && !d.escaped
+                && let Some(id) = d.args.split_whitespace().next()
+            {
+                cited.insert(id.to_owned());
+            }
+        }
+    }
+    let file = &probes.definitions_file;
+    for def in &probes.definitions.probe {
+        if !cited.contains(def.id.get_ref()) {
+            diags.push(
+                Diagnostic::warning(format!("probe `{}` is cited by no page", def.id.get_ref()))
+                    .at(&file.display, &file.text, def.id.span())
+                    .hint(format!(
+                        "cite it where the book states what it shows: {{{{#probe {}}}}}",
+                        def.id.get_ref()
+                    )),
+            );
+        }
+    }
 }
 
 fn mount_archive(book: &mut Book, pages: &[ArchivedPageRef]) {

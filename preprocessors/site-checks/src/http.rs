@@ -134,30 +134,57 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// One JSON request to a loopback HTTP server (WebDriver); returns the status
-/// and the parsed body.
-pub fn json_request(
+/// An HTTP answer: status, head fields (names lower-cased) and body.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The head fields, in order, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body, de-chunked.
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The first head field called `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One request to a loopback HTTP server, with the given head fields and
+/// body; waits up to `timeout` for the answer.
+pub fn request(
     base: &str,
     method: &str,
     path: &str,
-    body: Option<&serde_json::Value>,
-) -> Result<(u16, serde_json::Value)> {
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> Result<Answer> {
     let host = base
         .strip_prefix("http://")
         .context("only http:// is supported")?
         .trim_end_matches('/');
     let mut stream = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
-        payload.len()
-    )?;
+    stream.set_read_timeout(Some(timeout))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
     // Read the head, then exactly the body the head announces: a server may
     // keep the connection open despite `Connection: close`.
     let mut reader = BufReader::new(stream);
-    let mut head = String::new();
+    let mut lines = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -166,38 +193,64 @@ pub fn json_request(
         if line == "\r\n" || line == "\n" {
             break;
         }
-        head.push_str(&line);
+        lines.push(line.trim_end().to_owned());
     }
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
+    let status: u16 = lines
+        .first()
+        .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .context("no HTTP status")?;
-    let lower = head.to_ascii_lowercase();
-    let length = lower
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok());
-    let mut body = Vec::new();
-    if lower.contains("transfer-encoding: chunked") {
-        body = read_chunked(&mut reader)?;
-    } else if let Some(n) = length {
-        body.resize(n, 0);
-        reader.read_exact(&mut body)?;
+    let fields: Vec<(String, String)> = lines
+        .iter()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let mut out = Vec::new();
+    if field("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        out = read_chunked(&mut reader)?;
+    } else if let Some(n) = field("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        out.resize(n, 0);
+        reader.read_exact(&mut out)?;
     } else {
-        reader.read_to_end(&mut body)?;
+        reader.read_to_end(&mut out)?;
     }
-    let value = if body.is_empty() {
+    Ok(Answer {
+        status,
+        headers: fields,
+        body: out,
+    })
+}
+
+/// One JSON request to a loopback HTTP server (WebDriver); returns the status
+/// and the parsed body.
+pub fn json_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<(u16, serde_json::Value)> {
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let answer = request(
+        base,
+        method,
+        path,
+        &[("Content-Type", "application/json; charset=utf-8")],
+        payload.as_bytes(),
+        Duration::from_secs(60),
+    )?;
+    let value = if answer.body.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_slice(&body).with_context(|| {
+        serde_json::from_slice(&answer.body).with_context(|| {
             format!(
                 "{method} {path}: not JSON: {}",
-                String::from_utf8_lossy(&body)
+                String::from_utf8_lossy(&answer.body)
             )
         })?
     };
-    Ok((status, value))
+    Ok((answer.status, value))
 }
 
 fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>> {

@@ -1,6 +1,7 @@
 //! Checks of the built site, and the tools they share with the benchmark:
 //! a static file server ([`http`]), a WebDriver client ([`webdriver`]),
-//! loopback helpers ([`net`]), how the book is served ([`serve`]).
+//! loopback helpers ([`net`]), how the book is served ([`serve`]), base64
+//! ([`base64`]).
 //!
 //! The checks themselves run as the `site` test target, after a build:
 //! `cargo xtask site-checks` (part of `cargo xtask test`) builds the book,
@@ -12,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod base64;
 pub mod e2e;
 pub mod http;
 pub mod llms_check;

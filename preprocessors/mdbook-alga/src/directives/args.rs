@@ -1,6 +1,7 @@
 //! The one argument tokenizer of every directive: words split on whitespace,
-//! a double-quoted word may hold spaces and `\"`. Every word keeps its byte
-//! range in the page, so a directive reports a problem at the exact word.
+//! a double-quoted word may hold spaces and `\"`, and so may a quoted value
+//! after `key=` (`error="a b"` is the word `error=a b`). Every word keeps its
+//! byte range in the page, so a directive reports a problem at the exact word.
 
 use alga_diagnostics::Diagnostic;
 use std::ops::Range;
@@ -54,15 +55,39 @@ pub fn tokenize(args: &str, offset: usize) -> Result<Vec<Arg>, Range<usize>> {
             });
         } else {
             let mut end = i;
+            let mut word = String::new();
             while let Some(&(j, c)) = chars.peek() {
                 if c.is_whitespace() {
                     break;
                 }
-                end = j + c.len_utf8();
                 chars.next();
+                end = j + c.len_utf8();
+                if c == '"' && word.ends_with('=') {
+                    let mut closed = false;
+                    while let Some((k, c)) = chars.next() {
+                        match c {
+                            '\\' => {
+                                if let Some((_, n)) = chars.next() {
+                                    word.push(n);
+                                }
+                            }
+                            '"' => {
+                                end = k + 1;
+                                closed = true;
+                                break;
+                            }
+                            _ => word.push(c),
+                        }
+                    }
+                    if !closed {
+                        return Err(offset + j..offset + args.len());
+                    }
+                    continue;
+                }
+                word.push(c);
             }
             words.push(Arg {
-                text: args[i..end].to_owned(),
+                text: word,
                 range: offset + i..offset + end,
                 quoted: false,
             });
@@ -95,5 +120,14 @@ mod tests {
     #[test]
     fn an_open_quote_is_an_error_from_the_quote_on() {
         assert_eq!(tokenize("a \"open", 5), Err(7..12));
+        assert_eq!(tokenize("a k=\"open", 5), Err(9..14));
+    }
+
+    #[test]
+    fn a_quoted_value_after_a_key_may_hold_spaces() {
+        let w = tokenize(r#"id error="a \"b\" c" x"y"#, 0).unwrap();
+        let words: Vec<&str> = w.iter().map(|a| a.text.as_str()).collect();
+        assert_eq!(words, ["id", "error=a \"b\" c", "x\"y"]);
+        assert_eq!(w[1].range, 3..20);
     }
 }

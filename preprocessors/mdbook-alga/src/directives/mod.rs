@@ -11,6 +11,7 @@
 pub mod args;
 mod coverage;
 pub mod path;
+mod probe;
 mod schema_table;
 pub mod source_map;
 mod table;
@@ -54,6 +55,14 @@ pub const TABLE: &[Spec] = &[
     Spec {
         name: "coverage",
         expand: coverage::expand,
+    },
+    Spec {
+        name: "probe",
+        expand: probe::expand,
+    },
+    Spec {
+        name: "probes",
+        expand: probe::expand_all,
     },
 ];
 
