@@ -16,7 +16,8 @@ mod upstream;
 use anyhow::{Result, bail};
 
 const HELP: &str = "cargo xtask <task>
-  serve              set up the pinned tools, then `mdbook serve --open`-less on http://localhost:3000
+  serve [-n HOST] [-p PORT] [-d DEST]
+                     build `alga-serve` and serve the book on http://localhost:3000, rebuilding on save
   test               every check CI runs: fmt, clippy, docs, tests, schema drift, strict build, link check
   build              set up, then a strict `mdbook build` (deny warnings, fail on any ERROR line)
   setup              install the pinned mdBook tools and generate Mermaid assets
@@ -43,9 +44,9 @@ fn run(args: &[String]) -> Result<()> {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("serve") => serve::run(rest),
-        Some("setup") => tools::setup(true),
+        Some("setup") => tools::setup(tools::Need::All),
         Some("build") => {
-            tools::setup(true)?;
+            tools::setup(tools::Need::All)?;
             tools::build_preprocessor()?;
             tools::strict_build(None)
         }

@@ -65,6 +65,7 @@ struct Got {
     content_type: Option<String>,
     body: String,
     output: BTreeMap<String, bool>,
+    cause: Option<String>,
 }
 
 /// The runtime probes, after the offline tutorial built Track B.
@@ -262,18 +263,21 @@ pub(crate) fn inside(args: &[String]) -> Result<()> {
             );
             let mut output = BTreeMap::new();
             if !c.output.is_empty() {
+                // What the component printed may reach the log after the answer.
                 std::thread::sleep(Duration::from_millis(500));
-                let log = std::fs::read(&plan.log)?;
-                let new = String::from_utf8_lossy(&log[before.min(log.len())..]);
-                for line in &c.output {
-                    output.insert(line.clone(), new.contains(line.as_str()));
-                }
+            }
+            // The Runner logs a failure before it answers.
+            let log = std::fs::read(&plan.log)?;
+            let new = strip_ansi(&String::from_utf8_lossy(&log[before.min(log.len())..]));
+            for line in &c.output {
+                output.insert(line.clone(), new.contains(line.as_str()));
             }
             out.push(Got {
                 http: a.status,
                 content_type: a.header("content-type").map(str::to_owned),
                 body: String::from_utf8_lossy(&a.body).into_owned(),
                 output,
+                cause: root_cause(&new),
             });
         }
         Ok(out)
@@ -366,6 +370,7 @@ fn record(g: Got) -> CallResult {
         http: g.http,
         content_type: g.content_type,
         output: g.output,
+        cause: g.cause,
         ..CallResult::default()
     };
     let envelope = serde_json::from_str::<serde_json::Value>(&g.body)
@@ -390,6 +395,43 @@ fn record(g: Got) -> CallResult {
         None => r.body = Some(g.body),
     }
     r
+}
+
+/// The last cause of the last error chain in `log`, as anyhow's `{:?}`
+/// writes a chain: the last line after `Caused by:` (the envelope's `error`
+/// has only the top error, and the backtrace above it changes with the build).
+pub(crate) fn root_cause(log: &str) -> Option<String> {
+    let (_, rest) = log.rsplit_once("Caused by:")?;
+    let last = rest
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("    ") && !l.trim().is_empty())
+        .last()?;
+    let last = last.trim();
+    // A numbered chain writes `N: cause`.
+    let unnumbered = match last.split_once(": ") {
+        Some((n, cause)) if n.chars().all(|c| c.is_ascii_digit()) => cause,
+        _ => last,
+    };
+    Some(unnumbered.to_owned())
+}
+
+/// `text` without the terminal colour codes of the Runner's log.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Build the Runner at the pin once; returns the binary.
@@ -530,7 +572,11 @@ fn build_component(
         _ => project.join("dist/js/index.js"),
     };
     let wit_file = dir.join("world.wit");
-    std::fs::write(&wit_file, world_with(wit, &c.imports)?)?;
+    if c.full_world {
+        std::fs::write(&wit_file, wit)?;
+    } else {
+        std::fs::write(&wit_file, world_with(wit, &c.imports)?)?;
+    }
     let wasm = dir.join("dist/main.wasm");
     let mut cmd = Command::new(jco);
     cmd.arg("componentize")
@@ -632,6 +678,28 @@ mod tests {
     const WIT: &str = "package a:b;\ninterface logging {}\ninterface http {}\nworld runner {\n    use types.{x};\n    import logging;\n    import http;\n    export handler: func();\n}\n";
 
     #[test]
+    fn the_root_cause_is_the_last_line_after_caused_by() {
+        let e = "error while executing at wasm backtrace:\n    0: 0x1f - <unknown>!x\n\nCaused by:\n    wasm trap: interrupt\n";
+        assert_eq!(root_cause(e).as_deref(), Some("wasm trap: interrupt"));
+        let two = "a\n\nCaused by:\n    0: first\n    1: wasm trap: wasm `unreachable` instruction executed";
+        assert_eq!(
+            root_cause(two).as_deref(),
+            Some("wasm trap: wasm `unreachable` instruction executed")
+        );
+        assert_eq!(root_cause("just one line"), None);
+        let then_more = "x\nCaused by:\n    wasm trap: interrupt\nINFO next call\n";
+        assert_eq!(
+            root_cause(then_more).as_deref(),
+            Some("wasm trap: interrupt")
+        );
+        let log = "2026-12-03T14:42:40Z \u{1b}[31mERROR\u{1b}[0m execute failed err_display=\n\nCaused by:\n    0: instance export `get-context` has the wrong type\n    1: type mismatch with async\n2026-12-03T14:42:40Z \u{1b}[32m INFO\u{1b}[0m execute start\n";
+        assert_eq!(
+            root_cause(&strip_ansi(log)).as_deref(),
+            Some("type mismatch with async")
+        );
+    }
+
+    #[test]
     fn the_world_keeps_only_the_named_imports() {
         let none = world_with(WIT, &[]).unwrap();
         assert_eq!(
@@ -654,10 +722,12 @@ mod tests {
             content_type: Some("application/json".into()),
             body: r#"{"status":500,"headers":{},"body_b64":null,"error":"execute_failed: trap\nmore"}"#.into(),
             output: BTreeMap::new(),
+            cause: Some("wasm trap: interrupt".into()),
         };
         let r = record(g);
         assert_eq!(r.status, Some(500));
         assert_eq!(r.error.as_deref(), Some("execute_failed: trap"));
+        assert_eq!(r.cause.as_deref(), Some("wasm trap: interrupt"));
         assert_eq!(r.body, None);
         assert_eq!(r.headers, Some(BTreeMap::new()));
         let text = record(Got {
@@ -665,6 +735,7 @@ mod tests {
             content_type: Some("text/plain".into()),
             body: "Failed to deserialize".into(),
             output: BTreeMap::new(),
+            cause: None,
         });
         assert_eq!(
             (text.status, text.body.as_deref()),

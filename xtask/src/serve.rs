@@ -1,16 +1,16 @@
-//! `cargo xtask serve`: set up the pinned tools, build the preprocessor,
-//! then serve the book on http://localhost:3000 with the polling watcher
-//! (see [`alga_site_checks::serve`] for why).
+//! `cargo xtask serve`: set up mdbook-mermaid, build `alga-serve` (mdBook's
+//! pipeline with the preprocessor linked in, a watcher that reacts to saves
+//! only, and live reload), then serve the book on http://localhost:3000.
 
-use crate::tools::{build_preprocessor, setup, status, tool_path};
+use crate::tools::{Need, build_release, repo_root, setup, status};
 use anyhow::Result;
 
-/// Serve the book; `extra` goes to `mdbook serve`.
+/// Serve the book; `extra` goes to `alga-serve` (`-n HOST`, `-p PORT`, `-d DEST`).
 pub(crate) fn run(extra: &[String]) -> Result<()> {
-    setup(false)?;
-    build_preprocessor()?;
-    status(&mut alga_site_checks::serve::command(
-        &tool_path("mdbook"),
-        extra,
-    ))
+    setup(Need::Serve)?;
+    build_release("alga-serve")?;
+    status(
+        alga_site_checks::serve::command(&alga_site_checks::alga_serve(), extra)
+            .current_dir(repo_root()),
+    )
 }

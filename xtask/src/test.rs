@@ -3,7 +3,10 @@
 //! quickstart run from its page, the strict build with link check, a
 //! byte-identical second build, and the checks of the built site.
 
-use crate::tools::{build_preprocessor, path_with_tools, repo_root, setup, status, strict_build};
+use crate::tools::{
+    Need, build_preprocessor, build_release, path_with_tools, repo_root, setup, status,
+    strict_build,
+};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,7 +35,7 @@ pub(crate) fn run() -> Result<()> {
     )?;
     step("manifest schema drift");
     crate::schema::run(true)?;
-    setup(true)?;
+    setup(Need::All)?;
     build_preprocessor()?;
     if std::env::var_os("ALGA_PSA_CHECKOUT").is_some() {
         step("the committed coverage extraction matches the checkout");
@@ -58,6 +61,8 @@ pub(crate) fn run() -> Result<()> {
     if !differences.is_empty() {
         bail!("two builds of the book differ: {}", differences.join(", "));
     }
+    // The serve check runs `cargo xtask serve`'s program.
+    build_release("alga-serve")?;
     crate::site_checks::run()
 }
 

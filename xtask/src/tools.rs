@@ -36,10 +36,20 @@ fn installed_version(bin: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// Install each pinned tool unless that exact version is already there.
-pub(crate) fn setup(with_linkcheck: bool) -> Result<()> {
+/// Which pinned tools a task needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Need {
+    /// Serving (`alga-serve` has mdBook's pipeline built in): mdbook-mermaid.
+    Serve,
+    /// Everything: mdBook for the strict build, and the link checker too.
+    All,
+}
+
+/// Install each pinned tool the task needs, unless that exact version is
+/// already there.
+pub(crate) fn setup(need: Need) -> Result<()> {
     for (krate, version, bin) in TOOLS {
-        if *krate == "mdbook-linkcheck2" && !with_linkcheck {
+        if need == Need::Serve && *krate != "mdbook-mermaid" {
             continue;
         }
         let path = tool_path(bin);

@@ -72,6 +72,10 @@ pub struct ComponentDef {
     /// Whether componentize-js keeps its WASI imports (clocks, random, stdio).
     #[serde(default)]
     pub wasi: bool,
+    /// Componentize against the Runner's world at the pin as it is, with
+    /// every import (then `imports` must be empty).
+    #[serde(default)]
+    pub full_world: bool,
 }
 
 /// One probe: a sequence of calls to the Runner.
@@ -193,6 +197,11 @@ pub struct CallResult {
     /// The envelope's `error`, when it has one (first line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When the call failed, the root cause the Runner logged for it (the
+    /// last line of the `Caused by:` chain in its log; the envelope's `error`
+    /// carries only the top error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// The envelope's `headers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
@@ -344,6 +353,16 @@ fn check_definitions(root: &Path, file: &SourceFile, defs: &Definitions, diags: 
                 .at(d, t, c.id.span()),
             ),
             _ => {}
+        }
+        if c.full_world && !c.imports.is_empty() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "component `{}` keeps the whole world, so `imports` has nothing to choose",
+                    c.id.get_ref()
+                ))
+                .at(d, t, c.id.span())
+                .hint("drop `imports`, or drop `full-world = true`"),
+            );
         }
     }
     let mut ids: Vec<&str> = Vec::new();
@@ -555,6 +574,27 @@ mod tests {
         assert_eq!(
             errs,
             vec!["probes/probes.toml:10:13: error: no component `q`"]
+        );
+    }
+
+    #[test]
+    fn a_full_world_component_that_names_imports_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.js"), "x").unwrap();
+        let defs = DEFS.replacen(
+            "source = \"p.js\"",
+            "source = \"p.js\"\nfull-world = true\nimports = [\"logging\"]",
+            1,
+        );
+        write(&dir.path().join("probes"), DEFINITIONS, &defs);
+        write(&dir.path().join("probes"), RESULTS, &results(&defs, "x"));
+        let (p, errs) = load(dir.path(), "abc");
+        assert!(p.is_none());
+        assert_eq!(
+            errs,
+            vec![
+                "probes/probes.toml:2:6: error: component `p` keeps the whole world, so `imports` has nothing to choose"
+            ]
         );
     }
 }

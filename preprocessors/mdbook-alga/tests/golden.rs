@@ -1,6 +1,6 @@
 //! Golden tests: fixture books in, chapter Markdown out.
 mod common;
-use common::{COMMIT, Fixture, chapter_snap};
+use common::{COMMIT, Fixture, PROBE_RESULTS, chapter_snap};
 
 const GUIDE: &str =
     "# Guide\n\nSee {{#path gateway.route}} and {{#path gateway.access#assertAccess}}.\n";
@@ -180,4 +180,47 @@ fn whole_pipeline_through_mdbook_driver() {
         )
         .contains("archive-banner")
     );
+}
+
+#[test]
+fn probe_citations_link_to_the_probes_page_and_it_renders_the_record() {
+    let f = Fixture::new(&[
+        (
+            "intro.md",
+            "Intro",
+            "# Intro\n\nSee the [guide](guide.md).\n",
+        ),
+        (
+            "guide.md",
+            "Guide",
+            "# Guide\n\nEchoes {{#probe echo status=200 body=\"hello\"}}.\n",
+        ),
+        (
+            "guide/limits.md",
+            "Limits",
+            "# Limits\n\nWithout a timeout it fails ({{#probe no-timeout call=1 status=500 error=\"execute_failed\" cause=\"interrupt\" call=2 http=200 status=200 header=\"content-type: application/json\" body-differs-from=1}}).\n",
+        ),
+        ("reference/probes.md", "Probes", "# Probes\n\n{{#probes}}\n"),
+    ]);
+    f.with_probes("reference/probes.md", PROBE_RESULTS);
+    let (book, diags) = f.run();
+    assert!(diags.is_empty(), "{}", diags.render(false));
+    assert_eq!(
+        chapter_snap("probe_citation_from_the_root", &book, "guide.md"),
+        "# Guide\n\nEchoes [probe `echo`](reference/probes.md#probe-echo).\n"
+    );
+    assert_eq!(
+        chapter_snap("probe_citation_from_a_folder", &book, "guide/limits.md"),
+        "# Limits\n\nWithout a timeout it fails ([probe `no-timeout`](../reference/probes.md#probe-no-timeout)).\n"
+    );
+    let page = chapter_snap("probes_page", &book, "reference/probes.md");
+    for part in [
+        "Recorded on 2026-12-03 at upstream commit `0123456789`.",
+        "| `p` | The fixture's probe | 2.5 MB | `abababababab…` |",
+        "### `echo` {#probe-echo}",
+        "### `no-timeout` {#probe-no-timeout}",
+        "Call 1: sent an execute request for `GET /echo`, no `limits`.",
+    ] {
+        assert!(page.contains(part), "{part}\n---\n{page}");
+    }
 }

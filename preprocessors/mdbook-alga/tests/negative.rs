@@ -1,6 +1,6 @@
 //! Every failure mode yields its located message.
 mod common;
-use common::Fixture;
+use common::{Fixture, PROBE_RESULTS};
 
 fn one(name: &str, text: &str) -> Vec<String> {
     Fixture::new(&[("guide.md", "Guide", text)]).headlines_snap(name)
@@ -310,5 +310,107 @@ fn a_problem_in_a_table_cell_is_reported_in_the_data_file_with_a_note_at_the_dir
     assert!(
         all.contains("src/guide.md:3:1: note: in table `errors`, rendered here"),
         "{all}"
+    );
+}
+
+fn probe_book(text: &str) -> Fixture {
+    let f = Fixture::new(&[
+        ("guide.md", "Guide", text),
+        ("probes.md", "Probes", "# Probes\n\n{{#probes}}\n"),
+    ]);
+    f.with_probes("probes.md", PROBE_RESULTS);
+    f
+}
+
+#[test]
+fn probe_citations_that_the_record_contradicts_fail_at_the_claim() {
+    let f = probe_book(
+        "# G\n\n{{#probe echo status=500}} {{#probe no-timeout call=1 error=\"timed out\"}}\n{{#probe no-timeout body=\"POST\"}} {{#probe echo http=201}}\n",
+    );
+    assert_eq!(
+        f.headlines_snap("probe_citations_that_the_record_contradicts_fail_at_the_claim"),
+        [
+            "src/guide.md:3:15: error: the page says probe `echo` (call 1) answered status 500, but the recorded run answered status 200",
+            "src/guide.md:3:55: error: the page says probe `no-timeout` (call 1) answered an error containing `timed out`, but the recorded run answered error `execute_failed: error while executing at wasm backtrace:`",
+            "src/guide.md:4:21: error: the page says probe `no-timeout` (call 2) answered a body containing `POST`, but the recorded run answered a body without it (`{\"method\":\"GET\"}`)",
+            "src/guide.md:4:49: error: the page says probe `echo` (call 1) answered HTTP 201, but the recorded run answered HTTP 200",
+        ]
+    );
+}
+
+#[test]
+fn probe_claims_about_other_calls_headers_and_output_are_checked() {
+    let f = probe_book(
+        "# G\n\n{{#probe no-timeout same-body-as=1}} {{#probe no-timeout call=1 body-differs-from=1}}\n{{#probe echo header=\"x-alga: 1\"}} {{#probe echo output=\"hello\"}} {{#probe no-timeout same-body-as=9}}\n",
+    );
+    assert_eq!(
+        f.headlines_snap("probe_claims_about_other_calls_headers_and_output_are_checked"),
+        [
+            "src/guide.md:3:21: error: the page says probe `no-timeout` (call 2) answered the same body as call 1, but the recorded run answered a body that differs from call 1's",
+            "src/guide.md:3:65: error: `body-differs-from=1` must name another call of probe `no-timeout` (1 to 2), not call 1",
+            "src/guide.md:4:15: error: the page says probe `echo` (call 1) answered a header containing `x-alga: 1`, but the recorded run answered the headers `content-type: application/json`",
+            "src/guide.md:4:50: error: call 1 of probe `echo` looked for no output line containing `hello`",
+            "src/guide.md:4:87: error: `same-body-as=9` must name another call of probe `no-timeout` (1 to 2), not call 2",
+        ]
+    );
+}
+
+#[test]
+fn probe_citations_with_unknown_ids_keys_or_calls_are_located() {
+    let f = probe_book(
+        "# G\n\n{{#probe ecko}} {{#probe echo stauts=200}} {{#probe echo 200}}\n{{#probe no-timeout call=3}} {{#probe echo http=ok}} {{#probe}}\n",
+    );
+    assert_eq!(
+        f.headlines_snap("probe_citations_with_unknown_ids_keys_or_calls_are_located"),
+        [
+            "src/guide.md:3:10: error: no probe `ecko`",
+            "src/guide.md:3:31: error: unknown claim `stauts`",
+            "src/guide.md:3:58: error: `200` is not `key=value`",
+            "src/guide.md:4:21: error: probe `no-timeout` makes 2 call(s); `call=3` is not one of them",
+            "src/guide.md:4:44: error: `http=ok` is not a status code",
+            "src/guide.md:4:54: error: `probe` needs the id of a probe",
+        ]
+    );
+}
+
+#[test]
+fn the_probes_page_elsewhere_an_uncited_probe_and_no_configuration_are_reported() {
+    let f = Fixture::new(&[
+        ("guide.md", "Guide", "# G\n\n{{#probes}} {{#probe echo}}\n"),
+        ("probes.md", "Probes", "# Probes\n\nNothing yet.\n"),
+    ]);
+    f.with_probes("probes.md", PROBE_RESULTS);
+    assert_eq!(
+        f.headlines_snap(
+            "the_probes_page_elsewhere_an_uncited_probe_and_no_configuration_are_reported"
+        ),
+        [
+            "data/probes/probes.toml:17:6: warning: probe `no-timeout` is cited by no page",
+            "src/guide.md:3:1: error: `{{#probes}}` renders the page that `{{#probe}}` links to, `src/probes.md`",
+            "src/guide.md:3:13: error: link `probes.md#probe-echo`: `probes.md` has no heading or anchor `#probe-echo`",
+        ]
+    );
+    let bare = Fixture::new(&[("guide.md", "Guide", "# G\n\n{{#probe echo}}\n")]);
+    assert_eq!(
+        bare.headlines_snap("probe_without_configuration"),
+        ["src/guide.md:3:1: error: no runtime probes are configured"]
+    );
+}
+
+#[test]
+fn stale_probe_results_are_reported_in_the_results_file() {
+    let f = probe_book("# G\n\n{{#probe echo}} {{#probe no-timeout}}\n");
+    f.write("probe/p.js", "export const handler = () => 1;\n");
+    let results = std::fs::read_to_string(f.root().join("data/probes/results.toml")).unwrap();
+    f.write(
+        "data/probes/results.toml",
+        &results.replace(common::COMMIT, "fedcba9876543210fedcba9876543210fedcba98"),
+    );
+    assert_eq!(
+        f.headlines_snap("stale_probe_results_are_reported_in_the_results_file"),
+        [
+            "data/probes/results.toml:1:1: error: the probes were run at `fedcba9876543210fedcba9876543210fedcba98`, but the book is pinned at `0123456789abcdef0123456789abcdef01234567`",
+            "data/probes/results.toml:8:1: error: the probe results are stale: `probe/p.js` changed since they were recorded",
+        ]
     );
 }

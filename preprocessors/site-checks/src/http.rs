@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Serves `root` under the URL prefix `mount` (e.g. `/alga-extension-docs/`)
@@ -12,6 +13,47 @@ use std::time::Duration;
 /// process. Returns the base URL.
 pub fn serve_dir(root: &Path, mount: &str) -> Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
+    serve_dir_on(listener, root, mount, None)
+}
+
+/// A request as the server read it: its target and head fields (names
+/// lower-cased).
+#[derive(Debug)]
+pub struct Request {
+    /// The method, such as `GET`.
+    pub method: String,
+    /// The request target, such as `/a/b.html?x`.
+    pub target: String,
+    /// The head fields, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The first head field named `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Takes a request before the file server does: it returns the stream back
+/// when it leaves the request to the files, and keeps it when it answered
+/// (a WebSocket upgrade keeps the connection for itself).
+pub type Hook = Arc<HookFn>;
+
+/// What a [`Hook`] holds.
+pub type HookFn = dyn Fn(&Request, TcpStream) -> Option<TcpStream> + Send + Sync;
+
+/// [`serve_dir`] on a listener of the caller's, with an optional [`Hook`]
+/// that sees every request first. Returns the base URL.
+pub fn serve_dir_on(
+    listener: TcpListener,
+    root: &Path,
+    mount: &str,
+    hook: Option<Hook>,
+) -> Result<String> {
     let addr = listener.local_addr()?;
     let root = root.to_path_buf();
     let url = format!("http://{addr}{}", mount_prefix(&mount_trim(mount)));
@@ -20,8 +62,9 @@ pub fn serve_dir(root: &Path, mount: &str) -> Result<String> {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
             let mount = mount.clone();
+            let hook = hook.clone();
             std::thread::spawn(move || {
-                let _ = answer(stream, &root, &mount);
+                let _ = answer(stream, &root, &mount, hook.as_deref());
             });
         }
     });
@@ -40,18 +83,35 @@ fn mount_prefix(m: &str) -> String {
     }
 }
 
-fn answer(stream: TcpStream, root: &Path, mount: &str) -> Result<()> {
+fn answer(stream: TcpStream, root: &Path, mount: &str, hook: Option<&HookFn>) -> Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
+    let mut headers = Vec::new();
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
             break;
         }
+        if let Some((k, v)) = header.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
     }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let mut words = request_line.split_whitespace();
+    let request = Request {
+        method: words.next().unwrap_or("GET").to_owned(),
+        target: words.next().unwrap_or("/").to_owned(),
+        headers,
+    };
+    let stream = match hook {
+        Some(h) => match h(&request, stream) {
+            Some(s) => s,
+            None => return Ok(()),
+        },
+        None => stream,
+    };
+    let target = request.target.as_str();
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let prefix = mount_prefix(&mount_trim(mount));
     let file = path

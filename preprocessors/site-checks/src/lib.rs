@@ -46,9 +46,9 @@ pub fn repo_root() -> PathBuf {
         .expect("the repository root exists")
 }
 
-/// The pinned mdBook that `cargo xtask setup` installs.
-pub fn mdbook() -> PathBuf {
-    repo_root().join("target/tools/bin/mdbook")
+/// `alga-serve` as `cargo xtask serve` builds it (release).
+pub fn alga_serve() -> PathBuf {
+    repo_root().join("target/release/alga-serve")
 }
 
 /// The upstream file listing at the pin: from `ALGA_PSA_CHECKOUT` (git

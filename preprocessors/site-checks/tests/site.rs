@@ -65,11 +65,11 @@ fn llms_txt_and_the_whole_book_sit_beside_the_site() {
 }
 
 #[test]
-fn serving_builds_once_and_settles() {
+fn serving_builds_once_settles_and_rebuilds_once_per_save() {
     let root = repo_root();
     built_html();
     serve::check_settles(
-        &alga_site_checks::mdbook(),
+        &alga_site_checks::alga_serve(),
         &root,
         &root.join("target/serve-check"),
         std::time::Duration::from_millis(3500),

@@ -22,78 +22,65 @@ pub struct Arg {
 pub fn tokenize(args: &str, offset: usize) -> Result<Vec<Arg>, Range<usize>> {
     let mut words = Vec::new();
     let mut chars = args.char_indices().peekable();
+    let unclosed = |at: usize| offset + at..offset + args.len();
     while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
             continue;
         }
+        chars.next();
+        let mut word = String::new();
         if c == '"' {
-            chars.next();
-            let mut word = String::new();
-            let mut closed = None;
-            while let Some((j, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            word.push(n);
-                        }
-                    }
-                    '"' => {
-                        closed = Some(j + 1);
-                        break;
-                    }
-                    _ => word.push(c),
-                }
-            }
-            let Some(end) = closed else {
-                return Err(offset + i..offset + args.len());
-            };
+            let end = quoted_run(&mut chars, &mut word).ok_or_else(|| unclosed(i))?;
             words.push(Arg {
                 text: word,
                 range: offset + i..offset + end,
                 quoted: true,
             });
-        } else {
-            let mut end = i;
-            let mut word = String::new();
-            while let Some(&(j, c)) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                chars.next();
-                end = j + c.len_utf8();
-                if c == '"' && word.ends_with('=') {
-                    let mut closed = false;
-                    while let Some((k, c)) = chars.next() {
-                        match c {
-                            '\\' => {
-                                if let Some((_, n)) = chars.next() {
-                                    word.push(n);
-                                }
-                            }
-                            '"' => {
-                                end = k + 1;
-                                closed = true;
-                                break;
-                            }
-                            _ => word.push(c),
-                        }
-                    }
-                    if !closed {
-                        return Err(offset + j..offset + args.len());
-                    }
-                    continue;
-                }
-                word.push(c);
-            }
-            words.push(Arg {
-                text: word,
-                range: offset + i..offset + end,
-                quoted: false,
-            });
+            continue;
         }
+        word.push(c);
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, c)) = chars.peek() {
+            if c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            if c == '"' && word.ends_with('=') {
+                end = quoted_run(&mut chars, &mut word).ok_or_else(|| unclosed(j))?;
+            } else {
+                word.push(c);
+                end = j + c.len_utf8();
+            }
+        }
+        words.push(Arg {
+            text: word,
+            range: offset + i..offset + end,
+            quoted: false,
+        });
     }
     Ok(words)
+}
+
+/// Read a quoted run whose opening `"` was just consumed, pushing its text
+/// (with `\x` escapes resolved) onto `word`; returns the byte offset just
+/// past the closing `"`, or `None` when the run is not closed.
+fn quoted_run(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    word: &mut String,
+) -> Option<usize> {
+    while let Some((j, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, n)) = chars.next() {
+                    word.push(n);
+                }
+            }
+            '"' => return Some(j + 1),
+            _ => word.push(c),
+        }
+    }
+    None
 }
 
 /// The diagnostic for an unterminated quoted word.

@@ -1,7 +1,14 @@
-//! `{{#probe ID [call=N] [http=N] [status=N] [error="text"] [body="text"]}}`
-//! cites a runtime probe the way `{{#path}}` cites code: it renders a link to
-//! the probe on the probes page, and each `key=value` is a claim about what
-//! the Runner answered, checked against the recorded run. `{{#probes}}`
+//! `{{#probe ID [call=N] [CLAIM=VALUE]...}}` cites a runtime probe the way
+//! `{{#path}}` cites code: it renders a link to the probe on the probes
+//! page, and each `key=value` is a claim about what the Runner answered,
+//! checked against the recorded run. `call=N` picks the call the claims
+//! after it are about (the last call by default). The claims: `http` (the
+//! HTTP status), `status` (the envelope's), `error` (its first line),
+//! `cause` (the root cause the Runner logged), `body` and `header`
+//! (`"name: value"`), each a part of the recorded text; `output` and
+//! `no-output` (a line the call looked for in the Runner's output was, or
+//! was not, there); `same-body-as=M` and `body-differs-from=M` (this call's
+//! body against call M's). `{{#probes}}`
 //! renders that page's body: the run, the components, and every probe's
 //! calls and answers.
 
@@ -13,7 +20,19 @@ use alga_diagnostics::{Diagnostic, Diagnostics, nearest};
 use std::fmt::Write as _;
 
 /// The claims a citation may make about an answer.
-const KEYS: &[&str] = &["call", "http", "status", "error", "body"];
+const KEYS: &[&str] = &[
+    "call",
+    "http",
+    "status",
+    "error",
+    "cause",
+    "body",
+    "header",
+    "output",
+    "no-output",
+    "same-body-as",
+    "body-differs-from",
+];
 
 /// `{{#probe ID ...}}`.
 pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Option<String> {
@@ -50,13 +69,13 @@ pub(super) fn expand(env: &Env, site: &Site<'_>, diags: &mut Diagnostics) -> Opt
     let claims = parse_claims(site, &site.args[1..], def, diags, &mut ok)?;
     for (arg, key, value, call) in &claims {
         let answer = &res.call[*call - 1];
-        if let Some(recorded) = contradiction(key, value, answer) {
+        if let Some(recorded) = contradiction(key, value, answer, &res.call) {
             ok = false;
             diags.push(
                 site.error(
                     arg.range.clone(),
                     format!(
-                        "the page says probe `{}` (call {call}) answered {key} {}, but the recorded run answered {recorded}",
+                        "the page says probe `{}` (call {call}) answered {}, but the recorded run answered {recorded}",
                         def.id.get_ref(),
                         shown(key, value),
                     ),
@@ -177,13 +196,53 @@ fn parse_claims<'a>(
             *ok = false;
             continue;
         }
+        if matches!(key, "same-body-as" | "body-differs-from") {
+            match value.parse::<usize>() {
+                Ok(m) if (1..=def.call.len()).contains(&m) && m != call => {}
+                _ => {
+                    diags.push(site.error(
+                        arg.range.clone(),
+                        format!(
+                            "`{key}={value}` must name another call of probe `{}` (1 to {}), not call {call}",
+                            def.id.get_ref(),
+                            def.call.len()
+                        ),
+                    ));
+                    *ok = false;
+                    continue;
+                }
+            }
+        }
+        if matches!(key, "output" | "no-output")
+            && !def.call[call - 1].output.iter().any(|l| l.contains(value))
+        {
+            diags.push(
+                site.error(
+                    arg.range.clone(),
+                    format!(
+                        "call {call} of probe `{}` looked for no output line containing `{value}`",
+                        def.id.get_ref()
+                    ),
+                )
+                .hint("add the line to the call's `output` in probes.toml and rerun the probes"),
+            );
+            *ok = false;
+            continue;
+        }
         claims.push((arg, key.to_owned(), value.to_owned(), call));
     }
     Some(claims)
 }
 
-/// What the recorded answer says instead, when it contradicts the claim.
-fn contradiction(key: &str, value: &str, a: &CallResult) -> Option<String> {
+/// What the recorded answer says instead, when it contradicts the claim;
+/// `calls` are all the probe's answers, for the claims that compare calls.
+fn contradiction(key: &str, value: &str, a: &CallResult, calls: &[CallResult]) -> Option<String> {
+    let body_of = |m: &str| {
+        m.parse::<usize>()
+            .ok()
+            .and_then(|m| calls.get(m - 1))
+            .map(|c| c.body.clone())
+    };
     match key {
         "http" => (a.http.to_string() != value).then(|| format!("HTTP {}", a.http)),
         "status" => match a.status {
@@ -196,19 +255,69 @@ fn contradiction(key: &str, value: &str, a: &CallResult) -> Option<String> {
             Some(e) => Some(format!("error `{e}`")),
             None => Some("no error".into()),
         },
+        "cause" => match &a.cause {
+            Some(c) if c.contains(value) => None,
+            Some(c) => Some(format!("the cause `{c}`")),
+            None => Some("an error with no cause".into()),
+        },
         "body" => match &a.body {
             Some(b) if b.contains(value) => None,
             Some(b) => Some(format!("a body without it (`{}`)", clip(b, 80))),
             None => Some("no body".into()),
         },
+        "header" => {
+            let shown: Vec<String> = a
+                .headers
+                .iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            if shown.iter().any(|h| h.contains(value)) {
+                None
+            } else if shown.is_empty() {
+                Some("no headers".into())
+            } else {
+                Some(format!("the headers `{}`", shown.join("; ")))
+            }
+        }
+        "output" | "no-output" => {
+            let seen = a
+                .output
+                .iter()
+                .filter(|(line, _)| line.contains(value))
+                .any(|(_, seen)| *seen);
+            match (key, seen) {
+                ("output", false) => Some("output without that line".into()),
+                ("no-output", true) => Some("output with that line".into()),
+                _ => None,
+            }
+        }
+        "same-body-as" => {
+            let other = body_of(value)?;
+            (other != a.body).then(|| format!("a body that differs from call {value}'s"))
+        }
+        "body-differs-from" => {
+            let other = body_of(value)?;
+            (other == a.body).then(|| format!("the same body as call {value}"))
+        }
         _ => None,
     }
 }
 
+/// The claim `key=value` as the page makes it, in words.
 fn shown(key: &str, value: &str) -> String {
     match key {
-        "error" | "body" => format!("containing `{value}`"),
-        _ => value.to_owned(),
+        "http" => format!("HTTP {value}"),
+        "status" => format!("status {value}"),
+        "error" => format!("an error containing `{value}`"),
+        "cause" => format!("an error caused by `{value}`"),
+        "body" => format!("a body containing `{value}`"),
+        "header" => format!("a header containing `{value}`"),
+        "output" => format!("output with `{value}`"),
+        "no-output" => format!("output without `{value}`"),
+        "same-body-as" => format!("the same body as call {value}"),
+        "body-differs-from" => format!("a body that differs from call {value}'s"),
+        _ => format!("{key} {value}"),
     }
 }
 
@@ -365,6 +474,9 @@ fn answered(a: &CallResult) -> String {
             if let Some(e) = &a.error {
                 let _ = write!(out, ", error {}", code(&clip(e, 300)));
             }
+            if let Some(c) = &a.cause {
+                let _ = write!(out, " caused by {}", code(c));
+            }
             if let Some(h) = &a.headers {
                 if h.is_empty() {
                     out.push_str(", no headers");
@@ -432,16 +544,63 @@ mod tests {
             error: Some("execute_failed: trap".into()),
             ..CallResult::default()
         };
-        assert_eq!(contradiction("status", "500", &a), None);
-        assert_eq!(contradiction("error", "execute_failed", &a), None);
+        let c = |k: &str, v: &str| contradiction(k, v, &a, std::slice::from_ref(&a));
+        assert_eq!(c("status", "500"), None);
+        assert_eq!(c("error", "execute_failed"), None);
+        assert_eq!(c("status", "200").as_deref(), Some("status 500"));
+        assert_eq!(c("http", "422").as_deref(), Some("HTTP 200"));
+        assert_eq!(c("body", "x").as_deref(), Some("no body"));
+        assert_eq!(c("header", "x").as_deref(), Some("no headers"));
         assert_eq!(
-            contradiction("status", "200", &a).as_deref(),
-            Some("status 500")
+            c("cause", "interrupt").as_deref(),
+            Some("an error with no cause")
+        );
+    }
+
+    #[test]
+    fn headers_output_and_bodies_of_other_calls_are_claims_too() {
+        let first = CallResult {
+            http: 200,
+            status: Some(200),
+            headers: Some([("content-type".to_owned(), "text/plain".to_owned())].into()),
+            body: Some("{\"now\":1}".into()),
+            output: [
+                ("probe: out".to_owned(), true),
+                ("probe: err".to_owned(), false),
+            ]
+            .into(),
+            ..CallResult::default()
+        };
+        let second = CallResult {
+            body: Some("{\"now\":2}".into()),
+            ..first.clone()
+        };
+        let calls = [first.clone(), second.clone()];
+        let c = |k: &str, v: &str, a: &CallResult| contradiction(k, v, a, &calls);
+        assert_eq!(c("header", "content-type: text/plain", &first), None);
+        assert_eq!(
+            c("header", "x-other", &first).as_deref(),
+            Some("the headers `content-type: text/plain`")
+        );
+        assert_eq!(c("output", "probe: out", &first), None);
+        assert_eq!(c("no-output", "probe: err", &first), None);
+        assert_eq!(
+            c("output", "probe: err", &first).as_deref(),
+            Some("output without that line")
         );
         assert_eq!(
-            contradiction("http", "422", &a).as_deref(),
-            Some("HTTP 200")
+            c("no-output", "probe: out", &first).as_deref(),
+            Some("output with that line")
         );
-        assert_eq!(contradiction("body", "x", &a).as_deref(), Some("no body"));
+        assert_eq!(c("body-differs-from", "1", &second), None);
+        assert_eq!(
+            c("same-body-as", "1", &second).as_deref(),
+            Some("a body that differs from call 1's")
+        );
+        assert_eq!(c("same-body-as", "1", &first), None);
+        assert_eq!(
+            c("body-differs-from", "1", &first).as_deref(),
+            Some("the same body as call 1")
+        );
     }
 }

@@ -65,6 +65,65 @@ group = "runner"
 meaning = "The bundle could not be fetched"
 "#;
 
+/// The fixture's probe source.
+pub(crate) const PROBE_SOURCE: &str = "export const handler = () => ({});\n";
+
+/// The fixture's probe definitions: one component, two probes.
+pub(crate) const PROBES: &str = r#"[[component]]
+id = "p"
+what = "The fixture's probe"
+build = "source"
+source = "probe/p.js"
+
+[[probe]]
+id = "echo"
+what = "A call that answers"
+component = "p"
+[[probe.call]]
+method = "POST"
+path = "/echo"
+body = "hello"
+
+[[probe]]
+id = "no-timeout"
+what = "Without a timeout the call fails; with one it answers"
+component = "p"
+[[probe.call]]
+path = "/echo"
+limits = {}
+[[probe.call]]
+path = "/echo"
+"#;
+
+/// Results that match [`PROBES`].
+pub(crate) const PROBE_RESULTS: &str = r#"[[probe]]
+id = "echo"
+[[probe.call]]
+http = 200
+content-type = "application/json"
+status = 200
+body = '{"method":"POST","body":"hello"}'
+[probe.call.headers]
+content-type = "application/json"
+
+[[probe]]
+id = "no-timeout"
+[[probe.call]]
+http = 200
+content-type = "application/json"
+status = 500
+error = "execute_failed: error while executing at wasm backtrace:"
+cause = "wasm trap: interrupt"
+[probe.call.headers]
+[[probe.call]]
+http = 200
+content-type = "application/json"
+status = 200
+body = '{"method":"GET"}'
+[probe.call.headers]
+content-type = "application/json"
+"#;
+
 pub(crate) const ARCHIVE_TOML: &str = r#"retired = "2026-11-25"
 [[page]]
 file = "README.md"
@@ -157,6 +216,36 @@ checkout-from-env = false
         let at = "archive = \"archive\"\n";
         assert!(toml.contains(at), "the fixture's book.toml changed");
         std::fs::write(&path, toml.replacen(at, &format!("{at}{line}\n"), 1)).unwrap();
+    }
+
+    /// Configure runtime probes: `data/probes/` with [`PROBES`] and results
+    /// that match it (`results` is the `[[probe]]` part), a probe source, and
+    /// `page` as the probes page.
+    pub(crate) fn with_probes(&self, page: &str, results: &str) {
+        self.write("probe/p.js", PROBE_SOURCE);
+        self.write("data/probes/probes.toml", PROBES);
+        self.write(
+            "data/probes/results.toml",
+            &format!(
+                "pin = \"{COMMIT}\"\ndate = \"2026-12-03\"\nrunner = \"the fixture Runner\"\ntools = \"jco 0.0.0\"\ndefinitions-sha256 = \"{}\"\n\n[sources]\n\"probe/p.js\" = \"{}\"\n\n[components.p]\nsha256 = \"{}\"\nbytes = 2500000\n\n{results}",
+                alga_book_data::probes::sha256_hex(PROBES.as_bytes()),
+                alga_book_data::probes::sha256_hex(PROBE_SOURCE.as_bytes()),
+                "ab".repeat(32),
+            ),
+        );
+        let path = self.root().join("book.toml");
+        let toml = std::fs::read_to_string(&path).unwrap();
+        let at = "[preprocessor.alga.schemas]";
+        assert!(toml.contains(at), "the fixture's book.toml changed");
+        std::fs::write(
+            &path,
+            toml.replacen(
+                at,
+                &format!("[preprocessor.alga.probes]\ndata = \"data/probes\"\npage = \"src/{page}\"\n\n{at}"),
+                1,
+            ),
+        )
+        .unwrap();
     }
 
     /// Process the book; returns the book (when no errors) and all diagnostics.

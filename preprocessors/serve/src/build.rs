@@ -1,0 +1,99 @@
+//! One build of the book for serving. It is mdBook's own pipeline (the
+//! same `book.toml`, preprocessors and HTML renderer), with two changes: the
+//! `alga` and `mermaid` preprocessors are linked in rather than started as
+//! processes, and the HTML carries mdBook's live-reload script.
+
+use anyhow::{Context, Result};
+use mdbook_driver::MDBook;
+use mdbook_html::HtmlHandlebars;
+use mdbook_renderer::{RenderContext, Renderer};
+use std::path::{Path, PathBuf};
+
+/// Where the served pages open their live-reload WebSocket (mdBook's name).
+pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
+
+/// Builds the book at `root` into `dest`.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    root: PathBuf,
+    dest: PathBuf,
+}
+
+impl Builder {
+    /// A builder for the book at `root`, writing under `dest` (mdBook's
+    /// `build-dir`; the HTML goes to `dest/html` when the book has more
+    /// than one output, as this one has).
+    pub fn new(root: &Path, dest: &Path) -> Builder {
+        Builder {
+            root: root.to_path_buf(),
+            dest: dest.to_path_buf(),
+        }
+    }
+
+    /// Load the book as `mdbook serve` would.
+    fn load(&self) -> Result<MDBook> {
+        let mut md = MDBook::load(&self.root)
+            .with_context(|| format!("cannot load the book at {}", self.root.display()))?;
+        md.config
+            .set("output.html.live-reload-endpoint", LIVE_RELOAD_ENDPOINT)?;
+        // Served from the root, so the 404 page's links work (as `mdbook serve` does).
+        md.config.set("output.html.site-url", "/")?;
+        md.config.build.build_dir = self.dest.clone();
+        // Replaces the `cargo run` command of `[preprocessor.alga]`, in its place
+        // in the order; a book without that table does not get it.
+        if has_table(&md, "preprocessor.alga") {
+            md.with_preprocessor(mdbook_alga::AlgaPreprocessor);
+        }
+        // The same for mdbook-mermaid, whose process would take most of a
+        // rebuild's time in serializing the book to it and back.
+        if has_table(&md, "preprocessor.mermaid") {
+            md.with_preprocessor(mdbook_mermaid::Mermaid);
+        }
+        Ok(md)
+    }
+
+    /// Build the HTML site; returns the loaded book, for [`Builder::extras`].
+    /// The preprocessor's diagnostics go to stderr as in `mdbook build`.
+    pub fn html(&self) -> Result<MDBook> {
+        let md = self.load()?;
+        md.execute_build_process(&HtmlHandlebars::new())?;
+        Ok(md)
+    }
+
+    /// The folder the HTML is written to.
+    pub fn html_dir(&self) -> Result<PathBuf> {
+        Ok(self.load()?.build_dir_for("html"))
+    }
+
+    /// What the `llms` output writes beside the site (the book for
+    /// assistants and the search's exact-term index), for a book that
+    /// [`Builder::html`] loaded. Without an `[output.llms]` table, nothing.
+    pub fn extras(&self, md: &MDBook) -> Result<()> {
+        if !has_table(md, "output.llms") {
+            return Ok(());
+        }
+        md.execute_build_process(&Llms)
+    }
+}
+
+/// Whether the book's configuration has the table `key`.
+fn has_table(md: &MDBook, key: &str) -> bool {
+    md.config
+        .get::<serde_json::Value>(key)
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// The `llms` output, in process.
+struct Llms;
+
+impl Renderer for Llms {
+    fn name(&self) -> &str {
+        "llms"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> Result<()> {
+        mdbook_alga::llms::render(&serde_json::to_value(ctx)?)
+    }
+}

@@ -1,0 +1,208 @@
+//! `alga-serve`: the book served while it is written, as `cargo xtask serve`
+//! runs it. It replaces `mdbook serve` for three reasons:
+//!
+//! - **A watcher that reacts to saves only** ([`watch`]): mdBook 0.5.4's
+//!   native watcher takes the build's own reads for edits and rebuilds in a
+//!   loop, and its polling watcher notices a save only at its next scan.
+//! - **An in-process build** ([`build`]): mdBook's own pipeline and HTML
+//!   renderer, with the preprocessor linked in instead of started through
+//!   `cargo run`.
+//! - **The same live reload** ([`livereload`]): mdBook's page script, answered
+//!   without an async runtime.
+//!
+//! A save of a Rust source or a `Cargo.toml` under a watched folder (the
+//! preprocessor's own code) rebuilds this program and restarts it.
+
+pub mod build;
+pub mod livereload;
+pub mod watch;
+
+use anyhow::{Context, Result, bail};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What to serve, and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The book's root (the folder with `book.toml`).
+    pub root: PathBuf,
+    /// The address to listen on.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The build folder (`-d`); by default `book/` in the root.
+    pub dest: Option<PathBuf>,
+}
+
+/// The usage text.
+pub const USAGE: &str = "\
+usage: alga-serve [-n HOST] [-p PORT] [-d DEST] [BOOK_ROOT]
+
+Serve the book at BOOK_ROOT (default: the current folder) on http://HOST:PORT
+(default localhost:3000), rebuild it on every save, and reload open pages.
+";
+
+impl Options {
+    /// Parse the arguments after the program name.
+    pub fn parse(args: &[String]) -> Result<Options> {
+        let mut o = Options {
+            root: PathBuf::from("."),
+            host: "localhost".into(),
+            port: 3000,
+            dest: None,
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut value = |flag: &str| {
+                it.next()
+                    .cloned()
+                    .with_context(|| format!("`{flag}` needs a value\n\n{USAGE}"))
+            };
+            match a.as_str() {
+                "-n" | "--hostname" => o.host = value(a)?,
+                "-p" | "--port" => {
+                    let v = value(a)?;
+                    o.port = v
+                        .parse()
+                        .with_context(|| format!("`{v}` is not a port number"))?;
+                }
+                "-d" | "--dest-dir" => o.dest = Some(PathBuf::from(value(a)?)),
+                s if s.starts_with('-') => bail!("unknown option `{s}`\n\n{USAGE}"),
+                s => o.root = PathBuf::from(s),
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Whether a change is to this program's own sources, so that a rebuild of
+/// the book would still run the old code.
+pub fn needs_restart(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rs")
+        || path
+            .file_name()
+            .is_some_and(|n| n == "Cargo.toml" || n == "Cargo.lock")
+}
+
+/// Build, serve, and rebuild on every save until the process is stopped.
+/// Returns only on an error; `restart` is called when the program's own
+/// sources changed.
+pub fn run(opts: &Options, restart: &dyn Fn() -> Result<()>) -> Result<()> {
+    let root = opts
+        .root
+        .canonicalize()
+        .with_context(|| format!("no book at {}", opts.root.display()))?;
+    let dest = match &opts.dest {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => std::env::current_dir()?.join(d),
+        None => root.join("book"),
+    };
+    let builder = build::Builder::new(&root, &dest);
+
+    let start = Instant::now();
+    let md = builder.html().context("the first build failed")?;
+    eprintln!("alga-serve: built in {} ms", start.elapsed().as_millis());
+    let html = md.build_dir_for("html");
+    let mut watched = vec![md.source_dir(), root.join("book.toml")];
+    let theme = md.theme_dir();
+    if theme.is_dir() {
+        watched.push(theme);
+    }
+    for d in &md.config.build.extra_watch_dirs {
+        watched.push(root.join(d));
+    }
+    if let Err(e) = builder.extras(&md) {
+        eprintln!("alga-serve: error: {e:#}");
+    }
+
+    let clients = livereload::Clients::default();
+    let hook_clients = clients.clone();
+    let listener = TcpListener::bind((opts.host.as_str(), opts.port))
+        .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
+    alga_site_checks::http::serve_dir_on(
+        listener,
+        &html,
+        "/",
+        Some(Arc::new(move |req, stream| {
+            hook_clients.accept(req, stream)
+        })),
+    )?;
+    let watch = watch::Watch::new(&watched, vec![dest.clone(), root.join("target")])?;
+    eprintln!(
+        "alga-serve: serving on http://{}:{}, watching for saves",
+        opts.host, opts.port
+    );
+
+    while let Some(paths) = watch.next_batch() {
+        if paths.iter().any(|p| needs_restart(p)) {
+            eprintln!("alga-serve: the preprocessor's sources changed; rebuilding alga-serve");
+            if let Err(e) = restart() {
+                eprintln!("alga-serve: error: {e:#}; still serving the old build");
+            }
+            continue;
+        }
+        let start = Instant::now();
+        match builder.html() {
+            Ok(md) => {
+                let told = clients.reload();
+                eprintln!(
+                    "alga-serve: rebuilt in {} ms ({}), {told} page(s) reloaded",
+                    start.elapsed().as_millis(),
+                    shown(&paths, &root)
+                );
+                if let Err(e) = builder.extras(&md) {
+                    eprintln!("alga-serve: error: {e:#}");
+                }
+            }
+            Err(e) => {
+                eprintln!("alga-serve: error: {e:#}; the served pages are from the last good build")
+            }
+        }
+    }
+    bail!("the file watcher stopped")
+}
+
+fn shown(paths: &[PathBuf], root: &Path) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_take_mdbook_serves_flags() {
+        let o = Options::parse(
+            &["-n", "127.0.0.1", "-p", "4000", "-d", "/tmp/x", "b"].map(String::from),
+        )
+        .unwrap();
+        assert_eq!((o.host.as_str(), o.port), ("127.0.0.1", 4000));
+        assert_eq!(o.dest, Some(PathBuf::from("/tmp/x")));
+        assert_eq!(o.root, PathBuf::from("b"));
+        let e = Options::parse(&["--watcher".into(), "poll".into()]).unwrap_err();
+        assert!(
+            format!("{e:#}").starts_with("unknown option `--watcher`"),
+            "{e:#}"
+        );
+        let e = Options::parse(&["-p".into(), "x".into()]).unwrap_err();
+        assert_eq!(format!("{e}"), "`x` is not a port number");
+    }
+
+    #[test]
+    fn only_code_changes_restart() {
+        assert!(needs_restart(Path::new(
+            "preprocessors/mdbook-alga/src/lint.rs"
+        )));
+        assert!(needs_restart(Path::new(
+            "preprocessors/book-data/Cargo.toml"
+        )));
+        assert!(!needs_restart(Path::new("data/paths/runner.toml")));
+        assert!(!needs_restart(Path::new("src/index.md")));
+    }
+}
