@@ -430,13 +430,18 @@ pub fn table_mut<'a>(t: &'a mut toml::Table, path: &[&str]) -> Result<&'a mut to
 pub fn real_book_copy(ctx: &Ctx, dir: &Path) -> Result<()> {
     remove_dir(dir)?;
     copy_dir(&ctx.root.join("src"), &dir.join("src"))?;
-    for link in ["preprocessors", "data", "archive", "theme"] {
+    for link in ["preprocessors", "data", "archive", "theme", "tutorial"] {
         std::os::unix::fs::symlink(ctx.root.join(link), dir.join(link))?;
     }
     let mut t = book_toml(&ctx.root)?;
     table_mut(&mut t, &["preprocessor"])?.remove("mermaid");
     table_mut(&mut t, &["output"])?.remove("linkcheck2");
     table_mut(&mut t, &["output"])?.remove("llms");
+    // The pass-through mounts no archive, and mdBook refuses a search setting
+    // for chapters that do not exist; every variant indexes the archive alike.
+    if let Ok(chapters) = table_mut(&mut t, &["output", "html", "search", "chapter"]) {
+        chapters.remove("archive");
+    }
     let alga = table_mut(&mut t, &["preprocessor", "alga"])?;
     alga.insert(
         "renderers".into(),
