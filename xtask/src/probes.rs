@@ -1,17 +1,19 @@
 //! `cargo xtask tutorial --runner`: the runtime probes, sent to the Runner
 //! built at the pin.
 //!
-//! 1. Build the Runner from `ee/runner` of the checkout at the pin, once:
-//!    the sources are exported to `target/runner/<pin>/src` and built there
+//! 1. Build the components of `data/probes/probes.toml` with the jco that
+//!    the tutorial's Track B installed, against the Runner's WIT world at
+//!    the pin with only the imports each component keeps (or all of them,
+//!    `full-world`), and pack each into a bundle store folder, under
+//!    `tenants/{t}/extensions/{e}/sha256/{hex}/`.
+//! 2. Build the Runner from `ee/runner` of the checkout at the pin, once:
+//!    the sources are exported to `target/runner/<pin10>/src` and built there
 //!    with the Runner's own `Cargo.lock` (`--locked`); a second run reuses
 //!    the binary.
-//! 2. Build the components of `data/probes/probes.toml` with the jco that
-//!    the tutorial's Track B installed, against the Runner's WIT world at
-//!    the pin with only the imports each component keeps, and pack each into
-//!    a bundle store folder, under `tenants/{t}/extensions/{e}/sha256/{hex}/`.
 //! 3. Re-run this task inside `unshare -n` (a network namespace with only
 //!    loopback: the Runner binds every interface), where it serves the
-//!    bundle store, starts the Runner, and sends every probe's calls.
+//!    bundle store, starts the Runner, and sends every probe's calls,
+//!    reading the Runner's log after each for the root cause of a failure.
 //! 4. Write what the Runner answered to `data/probes/results.toml`, with the
 //!    pin, the date and the hashes the book checks it against.
 
@@ -452,7 +454,7 @@ fn build_runner(root: &Path, git_dir: &Path, pin: &str) -> Result<PathBuf> {
         std::fs::write(&stamp, pin)?;
     }
     eprintln!(
-        "xtask tutorial --runner: building the Runner at the pin (about 40 minutes on two cores, once)"
+        "xtask tutorial --runner: building the Runner at the pin (about 30 minutes on two cores, once)"
     );
     let started = Instant::now();
     status(

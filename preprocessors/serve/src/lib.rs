@@ -10,8 +10,9 @@
 //! - **The same live reload** ([`livereload`]): mdBook's page script, answered
 //!   without an async runtime.
 //!
-//! A save of a Rust source or a `Cargo.toml` under a watched folder (the
-//! preprocessor's own code) rebuilds this program and restarts it.
+//! A save of a Rust source (or a `Cargo.toml` or `Cargo.lock`) under a
+//! watched folder (the preprocessor's own code) rebuilds this program and
+//! restarts it.
 
 pub mod build;
 pub mod livereload;
