@@ -60,11 +60,6 @@ impl Builder {
         Ok(md)
     }
 
-    /// The folder the HTML is written to.
-    pub fn html_dir(&self) -> Result<PathBuf> {
-        Ok(self.load()?.build_dir_for("html"))
-    }
-
     /// What the `llms` output writes beside the site (the book for
     /// assistants and the search's exact-term index), for a book that
     /// [`Builder::html`] loaded. Without an `[output.llms]` table, nothing.

@@ -71,8 +71,12 @@ pub fn check_settles(alga_serve: &Path, root: &Path, out: &Path, quiet: Duration
         read_all(&root.join("theme"))?;
         std::thread::sleep(quiet);
         let idle = builds(&read());
-        // A save that changes nothing still is a save.
-        std::fs::write(&summary, std::fs::read(&summary)?)?;
+        // A save that changes nothing still is a save. It is made as editors
+        // that save atomically do: a copy written outside the watched
+        // folders, renamed over the page, so the page is never half-written.
+        let copy = out.join("SUMMARY.md");
+        std::fs::copy(&summary, &copy)?;
+        std::fs::rename(&copy, &summary)?;
         wait_for("rebuilt in", idle + 1)?;
         std::thread::sleep(quiet);
         Ok((idle, builds(&read())))
