@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// Build and run the benchmark with `args`.
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    setup(Need::All)?;
+    setup(Need::Mdbook)?;
     build_preprocessor()?;
     build_release("alga-bench")?;
     // Figure 3 times `cargo xtask serve`'s program too.

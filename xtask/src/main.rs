@@ -44,10 +44,9 @@ fn run(args: &[String]) -> Result<()> {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("serve") => serve::run(rest),
-        Some("setup") => tools::setup(tools::Need::All),
+        Some("setup") => tools::setup(tools::Need::Mdbook),
         Some("build") => {
-            tools::setup(tools::Need::All)?;
-            tools::build_preprocessor()?;
+            tools::setup(tools::Need::Assets)?;
             tools::strict_build(None)
         }
         Some("site-checks") => site_checks::run(),

@@ -2,7 +2,7 @@
 //! the `site` test target of `alga-site-checks` (redirects, the book for
 //! assistants, serving, the browser test). Run after a build.
 
-use crate::tools::{repo_root, status};
+use crate::tools::{build_site_builder, repo_root, status};
 use anyhow::{Result, bail};
 use std::process::Command;
 
@@ -12,6 +12,8 @@ pub(crate) fn run() -> Result<()> {
     if !repo_root().join("book/html/index.html").is_file() {
         bail!("no built book in book/html: run `cargo xtask build` first");
     }
+    // The serve check runs it.
+    build_site_builder()?;
     eprintln!("xtask: the checks of the built site");
     status(Command::new("cargo").args([
         "test",

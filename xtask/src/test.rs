@@ -1,12 +1,14 @@
 //! `cargo xtask test`: every check CI runs, in order: format, lints (warnings
 //! denied), documentation (warnings denied), schema drift, the tests, the
-//! quickstart run from its page, the strict build with link check, a
-//! byte-identical second build, and the checks of the built site.
+//! quickstart run from its page, the strict build, a byte-identical second
+//! build, and the checks of the built site (links among them).
+//!
+//! Everything is compiled once, in the test profile: the strict build and
+//! the serve check run the `alga-serve` that the tests compiled, and no
+//! mdBook tool is installed. The browser for the site checks is installed
+//! (when missing) while the tests compile.
 
-use crate::tools::{
-    Need, build_preprocessor, build_release, path_with_tools, repo_root, setup, status,
-    strict_build,
-};
+use crate::tools::{Need, repo_root, setup, status, strict_build};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,21 +37,18 @@ pub(crate) fn run() -> Result<()> {
     )?;
     step("manifest schema drift");
     crate::schema::run(true)?;
-    setup(Need::All)?;
-    build_preprocessor()?;
+    setup(Need::Assets)?;
+    // apt-get waits on the network and the disk, cargo on the cores.
+    let browser = std::thread::spawn(alga_site_checks::e2e::ensure_browser);
     if std::env::var_os("ALGA_PSA_CHECKOUT").is_some() {
         step("the committed coverage extraction matches the checkout");
         crate::coverage::run(&["--check".to_owned()], &repo_root())?;
     }
     step("cargo test");
-    status(
-        Command::new("cargo")
-            .args(["test", "--workspace", "--locked"])
-            .env("PATH", path_with_tools()?),
-    )?;
+    status(Command::new("cargo").args(["test", "--workspace", "--locked"]))?;
     step("the quickstart, run from its page (cargo xtask tutorial)");
     crate::tutorial::run(&[])?;
-    step("strict mdbook build with link check");
+    step("strict build (alga-serve build, warnings denied)");
     strict_build(None)?;
     step("a second build is byte-identical");
     let again = repo_root().join("target/rebuild");
@@ -61,8 +60,9 @@ pub(crate) fn run() -> Result<()> {
     if !differences.is_empty() {
         bail!("two builds of the book differ: {}", differences.join(", "));
     }
-    // The serve check runs `cargo xtask serve`'s program.
-    build_release("alga-serve")?;
+    browser
+        .join()
+        .map_err(|_| anyhow::anyhow!("the browser install panicked"))??;
     crate::site_checks::run()
 }
 

@@ -5,12 +5,18 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Pinned tools: (crate, version, binary).
+/// Pinned tools for plain `mdbook build` and `mdbook serve` and for the
+/// benchmark's baselines: (crate, version, binary). Serving and the test
+/// command need none of them: `alga-serve` links mdBook's pipeline and both
+/// preprocessors in.
 const TOOLS: &[(&str, &str, &str)] = &[
     ("mdbook", "0.5.4", "mdbook"),
     ("mdbook-mermaid", "0.17.1", "mdbook-mermaid"),
-    ("mdbook-linkcheck2", "0.13.0", "mdbook-linkcheck2"),
 ];
+
+/// The mdbook-mermaid that `alga-serve` links (its version in `Cargo.lock`),
+/// whose sources carry the two assets the theme needs.
+const MERMAID: (&str, &str) = ("mdbook-mermaid", "0.17.1");
 
 pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,55 +45,90 @@ fn installed_version(bin: &Path) -> Option<String> {
 /// Which pinned tools a task needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Need {
-    /// Serving (`alga-serve` has mdBook's pipeline built in): mdbook-mermaid.
-    Serve,
-    /// Everything: mdBook for the strict build, and the link checker too.
-    All,
+    /// Serving, building and testing: only Mermaid's assets in `theme/`.
+    Assets,
+    /// Plain mdBook as well (`cargo xtask setup`, the benchmark): mdBook
+    /// and mdbook-mermaid, installed into `target/tools/`.
+    Mdbook,
 }
 
-/// Install each pinned tool the task needs, unless that exact version is
-/// already there.
+/// Set up what the task needs: Mermaid's assets always; with
+/// [`Need::Mdbook`], each pinned tool unless that exact version is there.
 pub(crate) fn setup(need: Need) -> Result<()> {
-    for (krate, version, bin) in TOOLS {
-        if need == Need::Serve && *krate != "mdbook-mermaid" {
-            continue;
+    if need == Need::Mdbook {
+        for (krate, version, bin) in TOOLS {
+            let path = tool_path(bin);
+            if installed_version(&path).is_some_and(|v| v.ends_with(version)) {
+                continue;
+            }
+            eprintln!(
+                "xtask: installing {krate} {version} into {}",
+                tools_root().display()
+            );
+            status(
+                Command::new("cargo")
+                    .args(["install", "--locked", "--quiet", "--root"])
+                    .arg(tools_root())
+                    // One build folder for the tools, so what they share
+                    // compiles once and a re-install after a version bump is
+                    // incremental.
+                    .arg("--target-dir")
+                    .arg(tools_root().join("build"))
+                    .arg(format!("{krate}@{version}")),
+            )?;
         }
-        let path = tool_path(bin);
-        if installed_version(&path).is_some_and(|v| v.ends_with(version)) {
-            continue;
-        }
-        eprintln!(
-            "xtask: installing {krate} {version} into {}",
-            tools_root().display()
-        );
-        status(
-            Command::new("cargo")
-                .args(["install", "--locked", "--quiet", "--root"])
-                .arg(tools_root())
-                // One build folder for the three tools, so what they share
-                // (pulldown-cmark, serde, toml, …) compiles once and a
-                // re-install after a version bump is incremental.
-                .arg("--target-dir")
-                .arg(tools_root().join("build"))
-                .arg(format!("{krate}@{version}")),
-        )?;
     }
-    // Mermaid's assets are generated, not committed.
+    mermaid_assets()
+}
+
+/// Mermaid's two assets are generated, not committed: they are copied into
+/// `theme/` from the sources of the mdbook-mermaid crate that `Cargo.lock`
+/// pins (where `mdbook-mermaid install` would take them from), so nothing is
+/// compiled or installed for them.
+fn mermaid_assets() -> Result<()> {
+    const FILES: [&str; 2] = ["mermaid.min.js", "mermaid-init.js"];
     let theme = repo_root().join("theme");
-    if !theme.join("mermaid.min.js").is_file() || !theme.join("mermaid-init.js").is_file() {
-        let tmp = repo_root().join("target/mermaid-assets");
-        std::fs::create_dir_all(&tmp)?;
-        std::fs::write(tmp.join("book.toml"), "[book]\ntitle = \"assets\"\n")?;
-        status(
-            Command::new(tool_path("mdbook-mermaid"))
-                .arg("install")
-                .arg(&tmp),
-        )?;
-        for f in ["mermaid.min.js", "mermaid-init.js"] {
-            std::fs::copy(tmp.join(f), theme.join(f)).with_context(|| format!("copying {f}"))?;
-        }
+    if FILES.iter().all(|f| theme.join(f).is_file()) {
+        return Ok(());
+    }
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(repo_root())
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let sources = mermaid_sources(&out.stdout)?;
+    for f in FILES {
+        let from = sources.join("src/bin/assets").join(f);
+        std::fs::copy(&from, theme.join(f))
+            .with_context(|| format!("copying {} into theme/", from.display()))?;
     }
     Ok(())
+}
+
+/// The source folder of the pinned mdbook-mermaid in `cargo metadata` output.
+fn mermaid_sources(metadata: &[u8]) -> Result<PathBuf> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(metadata).context("cargo metadata printed no JSON")?;
+    let (name, version) = MERMAID;
+    let manifest = meta["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == name && p["version"] == version)
+        .and_then(|p| p["manifest_path"].as_str())
+        .with_context(|| {
+            format!("Cargo.lock has no {name} {version}; the MERMAID pin in xtask/src/tools.rs must match it")
+        })?;
+    Ok(Path::new(manifest)
+        .parent()
+        .context("a manifest path has a folder")?
+        .to_path_buf())
 }
 
 /// `cargo build --release` of one workspace package.
@@ -100,43 +141,47 @@ pub(crate) fn build_preprocessor() -> Result<()> {
     build_release("mdbook-alga")
 }
 
-/// `mdbook build` with warnings denied; any ERROR line fails it too, since
-/// mdBook exits 0 on some errors (a missing include, a bad [output.html] key).
+/// `alga-serve` in the test profile: the program the strict build runs
+/// (`alga-serve build`). The test command compiles the same crates for the
+/// tests, so this links what is already built.
+pub(crate) fn build_site_builder() -> Result<PathBuf> {
+    status(Command::new("cargo").args(["build", "--quiet", "--locked", "-p", "alga-serve"]))?;
+    Ok(alga_site_checks::alga_serve_debug())
+}
+
+/// The strict build: the site as published (the HTML and the `llms` output),
+/// built in process by `alga-serve build` with the preprocessor's warnings
+/// denied; an error that mdBook only logs fails it too (mdBook finishes
+/// after a missing include or a bad `[output.html]` key).
 pub(crate) fn strict_build(dest: Option<&Path>) -> Result<()> {
-    let path = path_with_tools()?;
-    let mut cmd = Command::new(tool_path("mdbook"));
+    let builder = build_site_builder()?;
+    let mut cmd = Command::new(builder);
     cmd.arg("build");
     if let Some(dest) = dest {
         cmd.arg("--dest-dir").arg(dest);
     }
-    let out = cmd
-        .env("PATH", path)
-        .env("MDBOOK_PREPROCESSOR__ALGA__DENY_WARNINGS", "true")
-        .output()
-        .context("cannot run mdbook")?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprint!("{stderr}");
-    print!("{}", String::from_utf8_lossy(&out.stdout));
-    let error_lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("ERROR") || l.contains("[ERROR]"))
-        .collect();
-    if !out.status.success() {
-        bail!("mdbook build failed ({})", out.status);
-    }
-    if !error_lines.is_empty() {
-        bail!(
-            "mdbook build printed {} ERROR line(s) although it exited 0",
-            error_lines.len()
-        );
-    }
-    Ok(())
+    status(
+        cmd.current_dir(repo_root())
+            .env("MDBOOK_PREPROCESSOR__ALGA__DENY_WARNINGS", "true"),
+    )
 }
 
-/// `PATH` with the pinned tools first.
-pub(crate) fn path_with_tools() -> Result<std::ffi::OsString> {
-    let tools_bin = tools_root().join("bin");
-    Ok(std::env::join_paths(std::iter::once(tools_bin).chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))?)
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mermaid_sources_are_found_in_cargo_metadata() {
+        let meta = br#"{"packages": [
+            {"name": "mdbook-mermaid", "version": "0.16.0", "manifest_path": "/reg/mdbook-mermaid-0.16.0/Cargo.toml"},
+            {"name": "mdbook-mermaid", "version": "0.17.1", "manifest_path": "/reg/mdbook-mermaid-0.17.1/Cargo.toml"}
+        ]}"#;
+        assert_eq!(
+            super::mermaid_sources(meta).unwrap(),
+            std::path::Path::new("/reg/mdbook-mermaid-0.17.1")
+        );
+        let e = super::mermaid_sources(br#"{"packages": []}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Cargo.lock has no mdbook-mermaid 0.17.1; the MERMAID pin in xtask/src/tools.rs must match it"
+        );
+    }
 }

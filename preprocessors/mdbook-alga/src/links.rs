@@ -263,9 +263,36 @@ pub fn check(pages: &[Page], src_dir: &Path, diags: &mut Diagnostics) {
                 };
                 if t.ends_with(".html") {
                     t = format!("{}.md", &t[..t.len() - 5]);
-                    if t == "index.md" || t.ends_with("/index.md") {
-                        t = format!("{}README.md", &t[..t.len() - 8]);
-                    }
+                }
+                let readme_link = ["README.md", "README.html"]
+                    .into_iter()
+                    .find(|r| file_part == *r || file_part.ends_with(&format!("/{r}")));
+                if let Some(readme) = readme_link
+                    && by_path.contains_key(t.as_str())
+                {
+                    // mdBook writes a `README.md` chapter as `index.html` but
+                    // rewrites a link to it only to `README.html`.
+                    let index = format!("{}index.html", &t[..t.len() - "README.md".len()]);
+                    let suggest = format!(
+                        "{}{}",
+                        &file_part[..file_part.len() - readme.len()],
+                        readme.replace("README", "index")
+                    );
+                    report(
+                        diags,
+                        format!(
+                            "link `{dest}` names `{t}`, which mdBook writes as `{index}`; the link would point to a `README.html` that does not exist"
+                        ),
+                        Some(format!(
+                            "link `{suggest}` instead: mdBook turns it into `{index}`"
+                        )),
+                    );
+                    continue;
+                }
+                if (t == "index.md" || t.ends_with("/index.md"))
+                    && !by_path.contains_key(t.as_str())
+                {
+                    t = format!("{}README.md", &t[..t.len() - 8]);
                 } else if file_part.ends_with('/') || t.is_empty() {
                     t = if t.is_empty() {
                         "README.md".into()

@@ -124,6 +124,31 @@ fn links_to_missing_chapters_drafts_and_fragments_fail() {
 }
 
 #[test]
+fn links_that_name_a_readme_chapter_fail_and_index_links_pass() {
+    let f = Fixture::new(&[
+        (
+            "README.md",
+            "Introduction",
+            "# Introduction\n\n[back](part/README.md) [html](part/README.html#top) [ok](part/index.md)\n",
+        ),
+        (
+            "part/README.md",
+            "Part",
+            "# Part {#top}\n\n[up](../README.md) [up too](../index.md#introduction)\n",
+        ),
+        ("guide.md", "Guide", "# Guide\n"),
+    ]);
+    assert_eq!(
+        f.headlines_snap("links_that_name_a_readme_chapter_fail_and_index_links_pass"),
+        [
+            "src/README.md:3:1: error: link `part/README.md` names `part/README.md`, which mdBook writes as `part/index.html`; the link would point to a `README.html` that does not exist",
+            "src/README.md:3:24: error: link `part/README.html#top` names `part/README.md`, which mdBook writes as `part/index.html`; the link would point to a `README.html` that does not exist",
+            "src/part/README.md:3:1: error: link `../README.md` names `README.md`, which mdBook writes as `index.html`; the link would point to a `README.html` that does not exist",
+        ]
+    );
+}
+
+#[test]
 fn manifest_examples_report_page_line_and_pointer() {
     let h = one(
         "manifest_examples_report_page_line_and_pointer",

@@ -1,7 +1,8 @@
-//! One build of the book for serving. It is mdBook's own pipeline (the
-//! same `book.toml`, preprocessors and HTML renderer), with two changes: the
-//! `alga` and `mermaid` preprocessors are linked in rather than started as
-//! processes, and the HTML carries mdBook's live-reload script.
+//! One build of the book, for serving or for the site. It is mdBook's own
+//! pipeline (the same `book.toml`, preprocessors and HTML renderer), with
+//! the `alga` and `mermaid` preprocessors linked in rather than started as
+//! processes, and the `llms` output rendered in process. For serving, the
+//! HTML also carries mdBook's live-reload script and is served from `/`.
 
 use anyhow::{Context, Result};
 use mdbook_driver::MDBook;
@@ -16,17 +17,28 @@ pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
 #[derive(Debug, Clone)]
 pub struct Builder {
     root: PathBuf,
-    dest: PathBuf,
+    dest: Option<PathBuf>,
+    serving: bool,
 }
 
 impl Builder {
-    /// A builder for the book at `root`, writing under `dest` (mdBook's
-    /// `build-dir`; the HTML goes to `dest/html` when the book has more
-    /// than one output, as this one has).
-    pub fn new(root: &Path, dest: &Path) -> Builder {
+    /// A builder for serving the book at `root`, writing under `dest`
+    /// (mdBook's `build-dir`, by default the book's own; the HTML goes to
+    /// `dest/html` when the book has more than one output, as this one has).
+    pub fn new(root: &Path, dest: Option<&Path>) -> Builder {
         Builder {
             root: root.to_path_buf(),
-            dest: dest.to_path_buf(),
+            dest: dest.map(Path::to_path_buf),
+            serving: true,
+        }
+    }
+
+    /// A builder of the site as it is published: the book's own
+    /// `site-url`, no live reload.
+    pub fn for_site(root: &Path, dest: Option<&Path>) -> Builder {
+        Builder {
+            serving: false,
+            ..Builder::new(root, dest)
         }
     }
 
@@ -34,11 +46,15 @@ impl Builder {
     fn load(&self) -> Result<MDBook> {
         let mut md = MDBook::load(&self.root)
             .with_context(|| format!("cannot load the book at {}", self.root.display()))?;
-        md.config
-            .set("output.html.live-reload-endpoint", LIVE_RELOAD_ENDPOINT)?;
-        // Served from the root, so the 404 page's links work (as `mdbook serve` does).
-        md.config.set("output.html.site-url", "/")?;
-        md.config.build.build_dir = self.dest.clone();
+        if self.serving {
+            md.config
+                .set("output.html.live-reload-endpoint", LIVE_RELOAD_ENDPOINT)?;
+            // Served from the root, so the 404 page's links work (as `mdbook serve` does).
+            md.config.set("output.html.site-url", "/")?;
+        }
+        if let Some(dest) = &self.dest {
+            md.config.build.build_dir = dest.clone();
+        }
         // Replaces the `cargo run` command of `[preprocessor.alga]`, in its place
         // in the order; a book without that table does not get it.
         if has_table(&md, "preprocessor.alga") {

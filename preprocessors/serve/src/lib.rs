@@ -13,9 +13,14 @@
 //! A save of a Rust source (or a `Cargo.toml` or `Cargo.lock`) under a
 //! watched folder (the preprocessor's own code) rebuilds this program and
 //! restarts it.
+//!
+//! `alga-serve build` builds the site once, as it is published, and fails
+//! on any error mdBook logs ([`log`]): the strict build of `cargo xtask
+//! test` and `cargo xtask build`.
 
 pub mod build;
 pub mod livereload;
+pub mod log;
 pub mod watch;
 
 use anyhow::{Context, Result, bail};
@@ -24,9 +29,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Serve the book, or build it once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Serve, rebuilding on every save.
+    Serve,
+    /// Build the site once, as published (`alga-serve build`).
+    Build,
+}
+
 /// What to serve, and where.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Serve, or build once.
+    pub mode: Mode,
     /// The book's root (the folder with `book.toml`).
     pub root: PathBuf,
     /// The address to listen on.
@@ -40,21 +56,30 @@ pub struct Options {
 /// The usage text.
 pub const USAGE: &str = "\
 usage: alga-serve [-n HOST] [-p PORT] [-d DEST] [BOOK_ROOT]
+       alga-serve build [-d DEST] [BOOK_ROOT]
 
 Serve the book at BOOK_ROOT (default: the current folder) on http://HOST:PORT
 (default localhost:3000), rebuild it on every save, and reload open pages.
+
+`build` builds the site once into DEST (default: the book's build-dir), as it
+is published, and fails if mdBook logs an error.
 ";
 
 impl Options {
     /// Parse the arguments after the program name.
     pub fn parse(args: &[String]) -> Result<Options> {
         let mut o = Options {
+            mode: Mode::Serve,
             root: PathBuf::from("."),
             host: "localhost".into(),
             port: 3000,
             dest: None,
         };
-        let mut it = args.iter();
+        let mut it = args.iter().peekable();
+        if it.peek().is_some_and(|a| *a == "build") {
+            it.next();
+            o.mode = Mode::Build;
+        }
         while let Some(a) = it.next() {
             let mut value = |flag: &str| {
                 it.next()
@@ -62,6 +87,11 @@ impl Options {
                     .with_context(|| format!("`{flag}` needs a value\n\n{USAGE}"))
             };
             match a.as_str() {
+                "-n" | "--hostname" | "-p" | "--port" if o.mode == Mode::Build => {
+                    bail!(
+                        "`{a}` is for serving; `build` takes only -d and the book root\n\n{USAGE}"
+                    )
+                }
                 "-n" | "--hostname" => o.host = value(a)?,
                 "-p" | "--port" => {
                     let v = value(a)?;
@@ -87,20 +117,52 @@ pub fn needs_restart(path: &Path) -> bool {
             .is_some_and(|n| n == "Cargo.toml" || n == "Cargo.lock")
 }
 
-/// Build, serve, and rebuild on every save until the process is stopped.
-/// Returns only on an error; `restart` is called when the program's own
-/// sources changed.
-pub fn run(opts: &Options, restart: &dyn Fn() -> Result<()>) -> Result<()> {
+/// The book's root and the build folder the options name.
+fn root_and_dest(opts: &Options) -> Result<(PathBuf, Option<PathBuf>)> {
     let root = opts
         .root
         .canonicalize()
         .with_context(|| format!("no book at {}", opts.root.display()))?;
     let dest = match &opts.dest {
-        Some(d) if d.is_absolute() => d.clone(),
-        Some(d) => std::env::current_dir()?.join(d),
-        None => root.join("book"),
+        Some(d) if d.is_absolute() => Some(d.clone()),
+        Some(d) => Some(std::env::current_dir()?.join(d)),
+        None => None,
     };
-    let builder = build::Builder::new(&root, &dest);
+    Ok((root, dest))
+}
+
+/// Build the site once, as it is published (`alga-serve build`): the HTML
+/// and the `llms` output. Fails when the build fails or mdBook logged an
+/// error.
+pub fn build_site(opts: &Options) -> Result<()> {
+    let log = log::Log::install();
+    let (root, dest) = root_and_dest(opts)?;
+    let builder = build::Builder::for_site(&root, dest.as_deref());
+    let start = Instant::now();
+    let md = builder.html()?;
+    builder.extras(&md)?;
+    let errors = log.errors();
+    if errors > 0 {
+        bail!(
+            "mdBook logged {errors} error(s) (above); the build is not sound although it finished"
+        );
+    }
+    eprintln!(
+        "alga-serve: built the site into {} in {} ms",
+        md.build_dir_for("html").display(),
+        start.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+/// Build, serve, and rebuild on every save until the process is stopped.
+/// Returns only on an error; `restart` is called when the program's own
+/// sources changed.
+pub fn run(opts: &Options, restart: &dyn Fn() -> Result<()>) -> Result<()> {
+    log::Log::install();
+    let (root, dest) = root_and_dest(opts)?;
+    let dest = dest.unwrap_or_else(|| root.join("book"));
+    let builder = build::Builder::new(&root, Some(&dest));
 
     let start = Instant::now();
     let md = builder.html().context("the first build failed")?;

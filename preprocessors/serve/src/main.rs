@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         }
     };
     let restart = || -> anyhow::Result<()> { restart(&args) };
-    match alga_serve::run(&opts, &restart) {
+    let outcome = match opts.mode {
+        alga_serve::Mode::Build => alga_serve::build_site(&opts),
+        alga_serve::Mode::Serve => alga_serve::run(&opts, &restart),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("alga-serve: error: {e:#}");

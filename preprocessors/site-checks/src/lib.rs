@@ -7,6 +7,7 @@
 //! `cargo xtask site-checks` (part of `cargo xtask test`) builds the book,
 //! then runs `cargo test -p alga-site-checks --test site`.
 //! - [`redirects`]: every old URL redirects to a page and fragment that exist;
+//! - [`links`]: every link inside the built site lands on a file and id;
 //! - [`llms_check`]: `llms.txt` and `llms-full.md` beside the site;
 //! - [`serve::check_settles`]: `cargo xtask serve` builds once and settles;
 //! - [`e2e`]: the site in headless Chromium.
@@ -16,6 +17,7 @@
 pub mod base64;
 pub mod e2e;
 pub mod http;
+pub mod links;
 pub mod llms_check;
 pub mod net;
 pub mod redirects;
@@ -49,6 +51,12 @@ pub fn repo_root() -> PathBuf {
 /// `alga-serve` as `cargo xtask serve` builds it (release).
 pub fn alga_serve() -> PathBuf {
     repo_root().join("target/release/alga-serve")
+}
+
+/// `alga-serve` as the test command builds it (the test profile, which the
+/// tests have compiled already): the strict build and the serve check run it.
+pub fn alga_serve_debug() -> PathBuf {
+    repo_root().join("target/debug/alga-serve")
 }
 
 /// The upstream file listing at the pin: from `ALGA_PSA_CHECKOUT` (git

@@ -166,7 +166,7 @@ pub fn check(
 
 /// Resolve `.` and `..` without touching the file system; `None` if the path
 /// climbs above the book root.
-fn normalise(path: &Path) -> Option<String> {
+pub(crate) fn normalise(path: &Path) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     for c in path.components() {
         match c {
@@ -199,7 +199,7 @@ pub fn html_ids(html: &str) -> BTreeSet<String> {
     ids
 }
 
-fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

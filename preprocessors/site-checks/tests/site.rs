@@ -3,7 +3,9 @@
 //! once `cargo xtask build` has written `book/`. Not part of a plain
 //! `cargo test`: without a built book each test would fail.
 
-use alga_site_checks::{e2e, llms_check, redirects, repo_root, serve, upstream_tree_listing};
+use alga_site_checks::{
+    e2e, links, llms_check, redirects, repo_root, serve, upstream_tree_listing,
+};
 use std::path::PathBuf;
 
 /// The built HTML, or a failure that says how to build it.
@@ -44,6 +46,29 @@ fn every_old_url_redirects_to_a_page_and_fragment_that_exist() {
 }
 
 #[test]
+fn every_link_inside_the_site_lands_on_a_file_and_an_id() {
+    let root = repo_root();
+    let html = built_html();
+    let book: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("book.toml")).unwrap()).unwrap();
+    let site_url = book
+        .get("output")
+        .and_then(|o| o.get("html"))
+        .and_then(|h| h.get("site-url"))
+        .and_then(|u| u.as_str())
+        .unwrap_or("/");
+    let problems = links::check(&html, site_url).unwrap();
+    if !problems.is_empty() {
+        eprintln!(
+            "hint: a page's Markdown is the same path under src/ (or archive/ for archive/…); \
+             the preprocessor checks links written in Markdown, so a link found only here came \
+             from raw HTML, the theme or mdBook itself"
+        );
+    }
+    fail_on("link", "book/html", problems);
+}
+
+#[test]
 fn llms_txt_and_the_whole_book_sit_beside_the_site() {
     let root = repo_root();
     let html = built_html();
@@ -69,7 +94,7 @@ fn serving_builds_once_settles_and_rebuilds_once_per_save() {
     let root = repo_root();
     built_html();
     serve::check_settles(
-        &alga_site_checks::alga_serve(),
+        &alga_site_checks::alga_serve_debug(),
         &root,
         &root.join("target/serve-check"),
         std::time::Duration::from_millis(3500),
