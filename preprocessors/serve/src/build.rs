@@ -2,13 +2,21 @@
 //! pipeline (the same `book.toml`, preprocessors and HTML renderer), with
 //! the `alga` and `mermaid` preprocessors linked in rather than started as
 //! processes, and the `llms` output rendered in process. For serving, the
-//! HTML also carries mdBook's live-reload script and is served from `/`.
+//! HTML also carries mdBook's live-reload script, is served from `/`, and
+//! names its files without content hashes.
+//!
+//! A rebuild while serving ([`Builder::html_quick`]) writes the pages
+//! without a new search index, which is nearly half of mdBook's HTML time
+//! on this book: the pages keep the last build's index, and
+//! [`PendingIndex::finish`] renders the new one after the pages have
+//! reloaded.
 
 use anyhow::{Context, Result};
 use mdbook_driver::MDBook;
 use mdbook_html::HtmlHandlebars;
 use mdbook_renderer::{RenderContext, Renderer};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Where the served pages open their live-reload WebSocket (mdBook's name).
 pub const LIVE_RELOAD_ENDPOINT: &str = "__livereload";
@@ -51,6 +59,9 @@ impl Builder {
                 .set("output.html.live-reload-endpoint", LIVE_RELOAD_ENDPOINT)?;
             // Served from the root, so the 404 page's links work (as `mdbook serve` does).
             md.config.set("output.html.site-url", "/")?;
+            // Stable names, so that a rebuild's search index can replace
+            // the last one under the name the pages already load.
+            md.config.set("output.html.hash-files", false)?;
         }
         if let Some(dest) = &self.dest {
             md.config.build.build_dir = dest.clone();
@@ -76,6 +87,27 @@ impl Builder {
         Ok(md)
     }
 
+    /// A rebuild while serving: the HTML pages as [`Builder::html`] writes
+    /// them, with the last build's search index kept in place instead of a
+    /// new one. The returned [`PendingIndex`] renders the new index.
+    pub fn html_quick(&self) -> Result<(MDBook, PendingIndex)> {
+        let md = self.load()?;
+        let index = md.build_dir_for("html").join(SEARCH_INDEX);
+        let last = std::fs::read(&index).ok();
+        let quick = QuickHtml::default();
+        md.execute_build_process(&quick)?;
+        if let Some(last) = last {
+            std::fs::write(&index, last)
+                .with_context(|| format!("cannot restore {}", index.display()))?;
+        }
+        let ctx = quick
+            .full
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("the HTML renderer panicked"))?
+            .context("the HTML renderer did not run")?;
+        Ok((md, PendingIndex { ctx }))
+    }
+
     /// What the `llms` output writes beside the site (the book for
     /// assistants and the search's exact-term index), for a book that
     /// [`Builder::html`] loaded. Without an `[output.llms]` table, nothing.
@@ -94,6 +126,54 @@ fn has_table(md: &MDBook, key: &str) -> bool {
         .ok()
         .flatten()
         .is_some()
+}
+
+/// The search index's file when file names carry no hash.
+const SEARCH_INDEX: &str = "searchindex.js";
+
+/// mdBook's HTML renderer with every chapter left out of the search index;
+/// it keeps the context it was given, with the book's own search settings,
+/// for [`PendingIndex`].
+#[derive(Default)]
+struct QuickHtml {
+    full: Mutex<Option<RenderContext>>,
+}
+
+impl Renderer for QuickHtml {
+    fn name(&self) -> &str {
+        "html"
+    }
+
+    fn render(&self, ctx: &RenderContext) -> Result<()> {
+        let mut quick = ctx.clone();
+        // The longest matching key wins, and "" matches every chapter.
+        quick.config.set(
+            "output.html.search.chapter",
+            serde_json::json!({ "": { "enable": false } }),
+        )?;
+        HtmlHandlebars::new().render(&quick)?;
+        *self.full.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(ctx.clone());
+        Ok(())
+    }
+}
+
+/// The search index that a quick rebuild left out.
+#[derive(Debug)]
+pub struct PendingIndex {
+    ctx: RenderContext,
+}
+
+impl PendingIndex {
+    /// Render the book once more, with its search settings, into `scratch`
+    /// (the preprocessed book is reused), and move the new index over the
+    /// last one.
+    pub fn finish(self, scratch: &Path) -> Result<()> {
+        let mut ctx = self.ctx;
+        let html = std::mem::replace(&mut ctx.destination, scratch.to_path_buf());
+        HtmlHandlebars::new().render(&ctx)?;
+        std::fs::rename(scratch.join(SEARCH_INDEX), html.join(SEARCH_INDEX))
+            .with_context(|| format!("cannot move the new search index into {}", html.display()))
+    }
 }
 
 /// The `llms` output, in process.

@@ -117,6 +117,9 @@ pub fn needs_restart(path: &Path) -> bool {
             .is_some_and(|n| n == "Cargo.toml" || n == "Cargo.lock")
 }
 
+/// Where a rebuild renders its search index, inside the build folder.
+const SCRATCH: &str = "search-index";
+
 /// The book's root and the build folder the options name.
 fn root_and_dest(opts: &Options) -> Result<(PathBuf, Option<PathBuf>)> {
     let root = opts
@@ -136,12 +139,13 @@ fn root_and_dest(opts: &Options) -> Result<(PathBuf, Option<PathBuf>)> {
 /// error.
 pub fn build_site(opts: &Options) -> Result<()> {
     let log = log::Log::install();
+    let before = log.errors();
     let (root, dest) = root_and_dest(opts)?;
     let builder = build::Builder::for_site(&root, dest.as_deref());
     let start = Instant::now();
     let md = builder.html()?;
     builder.extras(&md)?;
-    let errors = log.errors();
+    let errors = log.errors() - before;
     if errors > 0 {
         bail!(
             "mdBook logged {errors} error(s) (above); the build is not sound although it finished"
@@ -207,14 +211,22 @@ pub fn run(opts: &Options, restart: &dyn Fn() -> Result<()>) -> Result<()> {
             continue;
         }
         let start = Instant::now();
-        match builder.html() {
-            Ok(md) => {
+        match builder.html_quick() {
+            Ok((md, index)) => {
                 let told = clients.reload();
                 eprintln!(
                     "alga-serve: rebuilt in {} ms ({}), {told} page(s) reloaded",
                     start.elapsed().as_millis(),
                     shown(&paths, &root)
                 );
+                let start = Instant::now();
+                match index.finish(&dest.join(SCRATCH)) {
+                    Ok(()) => eprintln!(
+                        "alga-serve: search index rebuilt in {} ms",
+                        start.elapsed().as_millis()
+                    ),
+                    Err(e) => eprintln!("alga-serve: error: {e:#}"),
+                }
                 if let Err(e) = builder.extras(&md) {
                     eprintln!("alga-serve: error: {e:#}");
                 }
@@ -255,6 +267,19 @@ mod tests {
         );
         let e = Options::parse(&["-p".into(), "x".into()]).unwrap_err();
         assert_eq!(format!("{e}"), "`x` is not a port number");
+        let o = Options::parse(&["build", "-d", "out", "b"].map(String::from)).unwrap();
+        assert_eq!(o.mode, Mode::Build);
+        assert_eq!(
+            (o.dest, o.root),
+            (Some(PathBuf::from("out")), PathBuf::from("b"))
+        );
+        assert_eq!(Options::parse(&[]).unwrap().mode, Mode::Serve);
+        let e = Options::parse(&["build", "-p", "4000"].map(String::from)).unwrap_err();
+        assert!(
+            format!("{e}")
+                .starts_with("`-p` is for serving; `build` takes only -d and the book root"),
+            "{e}"
+        );
     }
 
     #[test]
