@@ -74,7 +74,7 @@ impl Builder {
         // The same for mdbook-mermaid, whose process would take most of a
         // rebuild's time in serializing the book to it and back.
         if has_table(&md, "preprocessor.mermaid") {
-            md.with_preprocessor(mdbook_mermaid::Mermaid);
+            md.with_preprocessor(crate::mermaid::Mermaid);
         }
         Ok(md)
     }

@@ -21,6 +21,7 @@
 pub mod build;
 pub mod livereload;
 pub mod log;
+pub mod mermaid;
 pub mod watch;
 
 use anyhow::{Context, Result, bail};

@@ -161,7 +161,8 @@ fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// `%XX` escapes decoded; `None` for a bad escape or bytes that are not UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

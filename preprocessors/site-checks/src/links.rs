@@ -8,6 +8,7 @@
 //! mdBook's own pages). It replaces mdbook-linkcheck2, which saw only the
 //! Markdown under `src/` and no fragments.
 
+use crate::http::percent_decode;
 use crate::redirects::{html_ids, normalise};
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -130,23 +131,6 @@ fn links(html: &str) -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Every `.html` file under `dir`, relative to `root`, with `/` separators.

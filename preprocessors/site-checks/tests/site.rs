@@ -19,6 +19,16 @@ fn built_html() -> PathBuf {
     html
 }
 
+/// A string setting of `book.toml`, by its path of keys.
+fn book_setting(keys: &[&str]) -> Option<String> {
+    let text = std::fs::read_to_string(repo_root().join("book.toml")).unwrap();
+    let mut value: toml::Value = toml::from_str(&text).unwrap();
+    for k in keys {
+        value = value.get(k)?.clone();
+    }
+    value.as_str().map(str::to_owned)
+}
+
 fn fail_on(what: &str, file: &str, problems: Vec<String>) {
     for p in &problems {
         eprintln!("{file}: error: {p}");
@@ -49,15 +59,8 @@ fn every_old_url_redirects_to_a_page_and_fragment_that_exist() {
 fn every_link_inside_the_site_lands_on_a_file_and_an_id() {
     let root = repo_root();
     let html = built_html();
-    let book: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("book.toml")).unwrap()).unwrap();
-    let site_url = book
-        .get("output")
-        .and_then(|o| o.get("html"))
-        .and_then(|h| h.get("site-url"))
-        .and_then(|u| u.as_str())
-        .unwrap_or("/");
-    let problems = links::check(&html, site_url).unwrap();
+    let site_url = book_setting(&["output", "html", "site-url"]).unwrap_or_else(|| "/".into());
+    let problems = links::check(&html, &site_url).unwrap();
     if !problems.is_empty() {
         eprintln!(
             "hint: a page's Markdown is the same path under src/ (or archive/ for archive/…); \
@@ -72,13 +75,7 @@ fn every_link_inside_the_site_lands_on_a_file_and_an_id() {
 fn llms_txt_and_the_whole_book_sit_beside_the_site() {
     let root = repo_root();
     let html = built_html();
-    let book: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("book.toml")).unwrap()).unwrap();
-    let base = book
-        .get("output")
-        .and_then(|o| o.get("llms"))
-        .and_then(|l| l.get("site-url"))
-        .and_then(|u| u.as_str())
+    let base = book_setting(&["output", "llms", "site-url"])
         .expect("book.toml has an [output.llms] site-url");
     let base = format!("{}/", base.trim_end_matches('/'));
     let summary = std::fs::read_to_string(root.join("src/SUMMARY.md")).unwrap();
