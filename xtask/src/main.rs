@@ -18,9 +18,9 @@ use anyhow::{Result, bail};
 const HELP: &str = "cargo xtask <task>
   serve [-n HOST] [-p PORT] [-d DEST]
                      build `alga-serve` and serve the book on http://localhost:3000, rebuilding on save
-  test               every check CI runs: fmt, clippy, docs, tests, schema drift, strict build, link check
-  build              set up, then a strict `mdbook build` (deny warnings, fail on any ERROR line)
-  setup              install the pinned mdBook tools and generate Mermaid assets
+  test               every check CI runs: fmt, clippy, docs, schema drift, tests, the quickstart, strict build, site checks
+  build              the strict build: `alga-serve build` (warnings denied, any error mdBook logs fails it)
+  setup              install mdBook and mdbook-mermaid into target/tools (for plain `mdbook`)
   schema [--check]   regenerate (or check) src/schemas/extension-manifest.v2.schema.json
   bench [--quick]    performance figures against their baselines (table in target/bench/report.md)
   upstream --checkout PATH --commit SHA [--dry-run]
@@ -35,7 +35,7 @@ const HELP: &str = "cargo xtask <task>
   tutorial --runner [--checkout PATH]
                      then build the Runner at the pin (once, cached) and send it the runtime probes of
                      data/probes/probes.toml in a loopback-only namespace; writes data/probes/results.toml
-  site-checks        after a build: redirects, the book for assistants, serving, the browser test (screenshots in target/e2e/)
+  site-checks        after a build: links, redirects, the book for assistants, serving, the browser test (screenshots in target/e2e/)
 ";
 
 fn run(args: &[String]) -> Result<()> {

@@ -1,6 +1,6 @@
 //! `cargo xtask site-checks`: the checks of the built site, which live in
-//! the `site` test target of `alga-site-checks` (redirects, the book for
-//! assistants, serving, the browser test). Run after a build.
+//! the `site` test target of `alga-site-checks` (links, redirects, the book
+//! for assistants, serving, the browser test). Run after a build.
 
 use crate::tools::{build_site_builder, repo_root, status};
 use anyhow::{Result, bail};

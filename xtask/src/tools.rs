@@ -14,8 +14,9 @@ const TOOLS: &[(&str, &str, &str)] = &[
     ("mdbook-mermaid", "0.17.1", "mdbook-mermaid"),
 ];
 
-/// The mdbook-mermaid that `alga-serve` links (its version in `Cargo.lock`),
-/// whose sources carry the two assets the theme needs.
+/// The mdbook-mermaid that `Cargo.lock` pins (for its sources only: `alga-serve`
+/// makes its change to the pages itself), whose sources carry the two assets
+/// the theme needs.
 const MERMAID: (&str, &str) = ("mdbook-mermaid", "0.17.1");
 
 pub(crate) fn repo_root() -> PathBuf {

@@ -887,7 +887,7 @@ fn cold(ctx: &Ctx) -> Result<Vec<Row>> {
             .ratio(ours / mdbook),
         base(Row::new("5. cold `cargo build --locked -p xtask` (the task runner `cargo xtask` compiles first)").ours(ms(xtask)))
             .ratio(xtask / mdbook),
-        base(Row::new("5. cold `cargo build --release --locked -p alga-serve` (mdBook's pipeline with both preprocessors linked in)").ours(ms(serve)))
+        base(Row::new("5. cold `cargo build --release --locked -p alga-serve` (mdBook's pipeline with the preprocessor linked in)").ours(ms(serve)))
             .ratio(serve / mdbook),
         base(Row::new("5. cold `cargo install --locked mdbook-mermaid@0.17.1` (only for plain `mdbook serve`; `cargo xtask serve` needs none)").ours(ms(mermaid)))
             .ratio(mermaid / mdbook),

@@ -75,6 +75,14 @@ fn build(ctx: &Ctx, name: &str, baseline: bool) -> Result<std::path::PathBuf> {
             js.retain(|v| v.as_str() != Some("theme/search-terms.js"));
         }
     } else {
+        // The published site's search settings, which the copy dropped for
+        // the pass-through (it mounts no archive).
+        let mut published = super::book_toml(&ctx.root)?;
+        if let Ok(chapters) = table_mut(&mut published, &["output", "html", "search", "chapter"]) {
+            let chapters = chapters.clone();
+            table_mut(&mut t, &["output", "html", "search"])?
+                .insert("chapter".into(), toml::Value::Table(chapters));
+        }
         // The renderer that writes the term index, run from the prebuilt binary.
         let mut llms = toml::Table::new();
         llms.insert(
@@ -93,11 +101,12 @@ fn build(ctx: &Ctx, name: &str, baseline: bool) -> Result<std::path::PathBuf> {
         );
     }
     std::fs::write(dir.join("book.toml"), toml::to_string(&t)?)?;
-    let st = Command::new(&ctx.mdbook)
+    // Built as the published site is: `alga-serve build` (`cargo xtask build`).
+    let st = Command::new(&ctx.alga_serve)
         .arg("build")
-        .arg(&dir)
         .arg("-d")
         .arg(dir.join("out"))
+        .arg(&dir)
         .output()?;
     anyhow::ensure!(
         st.status.success(),

@@ -198,6 +198,10 @@ pub fn full(site: &Site, book: &Book) -> String {
     out
 }
 
+/// The files the `llms` output writes into the HTML folder (and its own):
+/// the index, the whole book, and the search's exact-term index.
+pub const FILES: [&str; 3] = ["llms.txt", "llms-full.md", "search-terms.json"];
+
 /// Read the render context from stdin and write both files beside the HTML.
 pub fn render(ctx: &Value) -> anyhow::Result<()> {
     let book: Book = serde_json::from_value(ctx["book"].clone())?;
@@ -223,12 +227,13 @@ pub fn render(ctx: &Value) -> anyhow::Result<()> {
         .parent()
         .map(|p| p.join("html"))
         .unwrap_or(dest.clone());
+    let [index_file, full_file, terms_file] = FILES;
     for dir in [&dest, &html] {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("llms.txt"), index(&site, &book))?;
-        std::fs::write(dir.join("llms-full.md"), full(&site, &book))?;
+        std::fs::write(dir.join(index_file), index(&site, &book))?;
+        std::fs::write(dir.join(full_file), full(&site, &book))?;
         std::fs::write(
-            dir.join("search-terms.json"),
+            dir.join(terms_file),
             crate::search_terms::to_json(&crate::search_terms::terms(&book)),
         )?;
     }

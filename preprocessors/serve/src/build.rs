@@ -6,7 +6,7 @@
 //! names its files without content hashes.
 //!
 //! A rebuild while serving ([`Builder::html_quick`]) writes the pages
-//! without a new search index, which is nearly half of mdBook's HTML time
+//! without a new search index, which takes most of mdBook's HTML time
 //! on this book: the pages keep the last build's index, and
 //! [`PendingIndex::finish`] renders the new one after the pages have
 //! reloaded.
@@ -88,17 +88,27 @@ impl Builder {
     }
 
     /// A rebuild while serving: the HTML pages as [`Builder::html`] writes
-    /// them, with the last build's search index kept in place instead of a
-    /// new one. The returned [`PendingIndex`] renders the new index.
+    /// them, with the last build's search index (and the `llms` output's
+    /// files) kept in place instead of new ones. The returned
+    /// [`PendingIndex`] renders the new index; [`Builder::extras`] the rest.
     pub fn html_quick(&self) -> Result<(MDBook, PendingIndex)> {
         let md = self.load()?;
-        let index = md.build_dir_for("html").join(SEARCH_INDEX);
-        let last = std::fs::read(&index).ok();
+        let html = md.build_dir_for("html");
+        // mdBook empties the HTML folder first: keep what the pages load
+        // that a quick build does not write (the search index, and what the
+        // `llms` output put there), until the new ones replace them.
+        let kept: Vec<(PathBuf, Vec<u8>)> = std::iter::once(SEARCH_INDEX)
+            .chain(mdbook_alga::llms::FILES)
+            .filter_map(|f| {
+                let p = html.join(f);
+                std::fs::read(&p).ok().map(|bytes| (p, bytes))
+            })
+            .collect();
         let quick = QuickHtml::default();
         md.execute_build_process(&quick)?;
-        if let Some(last) = last {
-            std::fs::write(&index, last)
-                .with_context(|| format!("cannot restore {}", index.display()))?;
+        for (path, bytes) in kept {
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot restore {}", path.display()))?;
         }
         let ctx = quick
             .full

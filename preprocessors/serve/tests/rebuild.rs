@@ -42,8 +42,12 @@ fn a_quick_rebuild_updates_pages_first_and_the_index_after() {
     let index = dest.join("searchindex.js");
     assert!(read(&index).contains("xylophone"));
 
+    // What the `llms` output wrote beside the pages, which theme scripts load.
+    std::fs::write(dest.join("search-terms.json"), "{\"terms\": 1}").unwrap();
+
     book(root, "zeppelin");
     let (_, pending) = builder.html_quick().unwrap();
+    assert_eq!(read(&dest.join("search-terms.json")), "{\"terms\": 1}");
     assert!(read(&dest.join("a.html")).contains("zeppelin"));
     let kept = read(&index);
     assert!(

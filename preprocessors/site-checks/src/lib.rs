@@ -4,8 +4,8 @@
 //! ([`base64`]).
 //!
 //! The checks themselves run as the `site` test target, after a build:
-//! `cargo xtask site-checks` (part of `cargo xtask test`) builds the book,
-//! then runs `cargo test -p alga-site-checks --test site`.
+//! `cargo xtask site-checks` (part of `cargo xtask test`, after the strict
+//! build) runs `cargo test -p alga-site-checks --test site` on `book/`.
 //! - [`redirects`]: every old URL redirects to a page and fragment that exist;
 //! - [`links`]: every link inside the built site lands on a file and id;
 //! - [`llms_check`]: `llms.txt` and `llms-full.md` beside the site;

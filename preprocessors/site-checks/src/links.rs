@@ -1,6 +1,7 @@
-//! The link check of the built site: every `href` and `src` in every HTML
-//! page that points inside the site must name a file the build wrote, and
-//! its fragment an element id on that page.
+//! The link check of the built site: every double-quoted `href` and `src`
+//! of a tag, in every HTML file, that points inside the site must name a
+//! file the build wrote, and its fragment an element id on that page when
+//! the target is a page.
 //!
 //! The preprocessor checks the links an author writes in Markdown, at the
 //! author's line; this check is the backstop behind it, for what reaches the

@@ -57,7 +57,6 @@ fn every_old_url_redirects_to_a_page_and_fragment_that_exist() {
 
 #[test]
 fn every_link_inside_the_site_lands_on_a_file_and_an_id() {
-    let root = repo_root();
     let html = built_html();
     let site_url = book_setting(&["output", "html", "site-url"]).unwrap_or_else(|| "/".into());
     let problems = links::check(&html, &site_url).unwrap();
