@@ -18,9 +18,10 @@ use anyhow::{Result, bail};
 const HELP: &str = "cargo xtask <task>
   serve [-n HOST] [-p PORT] [-d DEST]
                      build `alga-serve` and serve the book on http://localhost:3000, rebuilding on save
-  test               every check CI runs: fmt, clippy, docs, schema drift, tests, the quickstart, strict build, site checks
+  test               every check CI runs: fmt, clippy, docs, schema drift, tests, the quickstart, the strict build
+                     twice (byte-identical), site checks
   build              the strict build: `alga-serve build` (warnings denied, any error mdBook logs fails it)
-  setup              install mdBook and mdbook-mermaid into target/tools (for plain `mdbook`)
+  setup              install mdBook and mdbook-mermaid into target/tools (for plain `mdbook`); copy Mermaid's assets
   schema [--check]   regenerate (or check) src/schemas/extension-manifest.v2.schema.json
   bench [--quick]    performance figures against their baselines (table in target/bench/report.md)
   upstream --checkout PATH --commit SHA [--dry-run]

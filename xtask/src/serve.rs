@@ -1,6 +1,6 @@
 //! `cargo xtask serve`: copy Mermaid's assets into the theme, build
-//! `alga-serve` in release (mdBook's pipeline with both preprocessors linked
-//! in, a watcher that reacts to saves only, and live reload), then serve the
+//! `alga-serve` in release (mdBook's pipeline with the preprocessor linked in
+//! and Mermaid's change made in process, a watcher that reacts to saves only, and live reload), then serve the
 //! book on http://localhost:3000.
 
 use crate::tools::{Need, build_release, repo_root, setup, status};

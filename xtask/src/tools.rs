@@ -7,8 +7,8 @@ use std::process::Command;
 
 /// Pinned tools for plain `mdbook build` and `mdbook serve` and for the
 /// benchmark's baselines: (crate, version, binary). Serving and the test
-/// command need none of them: `alga-serve` links mdBook's pipeline and both
-/// preprocessors in.
+/// command need none of them: `alga-serve` links mdBook's pipeline and the
+/// preprocessor in, and makes Mermaid's change to the pages itself.
 const TOOLS: &[(&str, &str, &str)] = &[
     ("mdbook", "0.5.4", "mdbook"),
     ("mdbook-mermaid", "0.17.1", "mdbook-mermaid"),

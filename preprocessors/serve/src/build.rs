@@ -94,9 +94,9 @@ impl Builder {
     pub fn html_quick(&self) -> Result<(MDBook, PendingIndex)> {
         let md = self.load()?;
         let html = md.build_dir_for("html");
-        // mdBook empties the HTML folder first: keep what the pages load
-        // that a quick build does not write (the search index, and what the
-        // `llms` output put there), until the new ones replace them.
+        // mdBook empties the HTML folder first: what the pages load that a
+        // quick build does not write (the search index, and what the `llms`
+        // output put there) is read here and written back after the pages.
         let kept: Vec<(PathBuf, Vec<u8>)> = std::iter::once(SEARCH_INDEX)
             .chain(mdbook_alga::llms::FILES)
             .filter_map(|f| {
@@ -105,11 +105,14 @@ impl Builder {
             })
             .collect();
         let quick = QuickHtml::default();
-        md.execute_build_process(&quick)?;
+        let built = md.execute_build_process(&quick);
+        // Written back after the pages, and after a failed build too, so the
+        // served pages never lose them.
         for (path, bytes) in kept {
             std::fs::write(&path, bytes)
                 .with_context(|| format!("cannot restore {}", path.display()))?;
         }
+        built?;
         let ctx = quick
             .full
             .into_inner()
