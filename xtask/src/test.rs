@@ -9,8 +9,7 @@
 //! (when missing) while the tests compile.
 
 use crate::tools::{Need, repo_root, setup, status, strict_build};
-use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use anyhow::{Result, bail};
 use std::process::Command;
 
 /// Every check CI runs, in order.
@@ -56,7 +55,8 @@ pub(crate) fn run() -> Result<()> {
         std::fs::remove_dir_all(&again)?;
     }
     strict_build(Some(&again))?;
-    let differences = compare_trees(&repo_root().join("book/html"), &again.join("html"))?;
+    let differences =
+        alga_site_checks::compare_trees(&repo_root().join("book/html"), &again.join("html"))?;
     if !differences.is_empty() {
         bail!("two builds of the book differ: {}", differences.join(", "));
     }
@@ -64,66 +64,4 @@ pub(crate) fn run() -> Result<()> {
         .join()
         .map_err(|_| anyhow::anyhow!("the browser install panicked"))??;
     crate::site_checks::run()
-}
-
-/// Relative paths that are in only one of two folders or differ in content.
-fn compare_trees(a: &Path, b: &Path) -> Result<Vec<String>> {
-    fn files(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<PathBuf>) -> Result<()> {
-        for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-            let p = e?.path();
-            if p.is_dir() {
-                files(root, &p, out)?;
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().to_path_buf());
-            }
-        }
-        Ok(())
-    }
-    let (mut fa, mut fb) = (Default::default(), Default::default());
-    files(a, a, &mut fa)?;
-    files(b, b, &mut fb)?;
-    let mut diff: Vec<String> = fa
-        .symmetric_difference(&fb)
-        .map(|p| format!("{} (in one build only)", p.display()))
-        .collect();
-    for p in fa.intersection(&fb) {
-        if std::fs::read(a.join(p))? != std::fs::read(b.join(p))? {
-            diff.push(p.display().to_string());
-        }
-    }
-    Ok(diff)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn compare_trees_names_every_difference() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        for (dir, files) in [
-            (
-                &a,
-                &[("same.html", "x"), ("d/changed.js", "1"), ("only-a", "")][..],
-            ),
-            (
-                &b,
-                &[("same.html", "x"), ("d/changed.js", "2"), ("only-b", "")][..],
-            ),
-        ] {
-            for (f, text) in files {
-                let p = dir.path().join(f);
-                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(p, text).unwrap();
-            }
-        }
-        let diff = super::compare_trees(a.path(), b.path()).unwrap();
-        assert_eq!(
-            diff,
-            [
-                "only-a (in one build only)",
-                "only-b (in one build only)",
-                "d/changed.js"
-            ]
-        );
-        assert!(super::compare_trees(a.path(), a.path()).unwrap().is_empty());
-    }
 }

@@ -11,11 +11,14 @@
 //! 4. `schema`: `mdbook-alga schema-table` against two Python schema renderers;
 //! 5. `cold` (only with `--cold`): a release build and the tool set-up from scratch;
 //! 6. `search`: readers' queries through the site's own search in Chromium,
-//!    against the same site with the retired pages indexed.
+//!    against the same site with the retired pages indexed;
+//! 7. `fresh`, `fresh-test` (only with `--cold`): a fresh clone served, and tested;
+//! 8. `parity`: `alga-serve build` against plain `mdbook build`, file by file.
 //!
 //! Times are medians of N runs, variants interleaved run by run.
 
 mod fresh;
+mod parity;
 mod scale;
 mod schemas;
 mod search;
@@ -28,7 +31,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const USAGE: &str =
-    "cargo xtask bench [--quick] [--cold] [--runs N] [--only overhead,scale,serve,schema,search]
+    "cargo xtask bench [--quick] [--cold] [--runs N] [--only overhead,scale,serve,schema,search,parity]
   --quick      a fast smoke run: fewer runs, books of 100 and 1,000 chapters
   --cold       also time a release build and the tool set-up from a clean target dir, and a
                fresh clone until `cargo xtask serve` answers (minutes); `--only fresh-test`
@@ -84,6 +87,7 @@ fn parse_opts(args: &[String]) -> Result<Opts> {
                         "cold",
                         "fresh",
                         "fresh-test",
+                        "parity",
                     ]
                     .contains(&f.as_str())
                     {
@@ -223,6 +227,9 @@ fn run(args: &[String]) -> Result<()> {
     }
     if o.wants("search") {
         rows.extend(search::run(&ctx)?);
+    }
+    if o.wants("parity") {
+        rows.extend(parity::run(&ctx)?);
     }
     let mut report = format!(
         "## cargo xtask bench{}\n\n{} run(s) per measurement, median; ratio = ours / baseline; {} core(s); took {:.0} s.\n\n{}",

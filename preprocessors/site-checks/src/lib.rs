@@ -80,3 +80,70 @@ pub fn upstream_tree_listing(root: &Path) -> Option<String> {
     let listing = upstream.get("tree")?.as_str()?;
     std::fs::read_to_string(root.join(listing)).ok()
 }
+
+/// Relative paths that are in only one of two folders or differ in content.
+pub fn compare_trees(a: &Path, b: &Path) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context as _;
+    fn files(
+        root: &Path,
+        dir: &Path,
+        out: &mut std::collections::BTreeSet<PathBuf>,
+    ) -> anyhow::Result<()> {
+        for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let p = e?.path();
+            if p.is_dir() {
+                files(root, &p, out)?;
+            } else {
+                out.insert(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+        Ok(())
+    }
+    let (mut fa, mut fb) = (Default::default(), Default::default());
+    files(a, a, &mut fa)?;
+    files(b, b, &mut fb)?;
+    let mut diff: Vec<String> = fa
+        .symmetric_difference(&fb)
+        .map(|p| format!("{} (in one build only)", p.display()))
+        .collect();
+    for p in fa.intersection(&fb) {
+        if std::fs::read(a.join(p))? != std::fs::read(b.join(p))? {
+            diff.push(p.display().to_string());
+        }
+    }
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn compare_trees_names_every_difference() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for (dir, files) in [
+            (
+                &a,
+                &[("same.html", "x"), ("d/changed.js", "1"), ("only-a", "")][..],
+            ),
+            (
+                &b,
+                &[("same.html", "x"), ("d/changed.js", "2"), ("only-b", "")][..],
+            ),
+        ] {
+            for (f, text) in files {
+                let p = dir.path().join(f);
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+        }
+        let diff = super::compare_trees(a.path(), b.path()).unwrap();
+        assert_eq!(
+            diff,
+            [
+                "only-a (in one build only)",
+                "only-b (in one build only)",
+                "d/changed.js"
+            ]
+        );
+        assert!(super::compare_trees(a.path(), a.path()).unwrap().is_empty());
+    }
+}
