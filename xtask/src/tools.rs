@@ -89,7 +89,12 @@ pub(crate) fn setup(need: Need) -> Result<()> {
 fn mermaid_assets() -> Result<()> {
     const FILES: [&str; 2] = ["mermaid.min.js", "mermaid-init.js"];
     let theme = repo_root().join("theme");
-    if FILES.iter().all(|f| theme.join(f).is_file()) {
+    // Which mdbook-mermaid the copies came from, so a version bump copies again.
+    let stamp = repo_root().join("target/mermaid-assets.version");
+    let (_, version) = MERMAID;
+    if FILES.iter().all(|f| theme.join(f).is_file())
+        && std::fs::read_to_string(&stamp).is_ok_and(|v| v == version)
+    {
         return Ok(());
     }
     let out = Command::new("cargo")
@@ -109,6 +114,8 @@ fn mermaid_assets() -> Result<()> {
         std::fs::copy(&from, theme.join(f))
             .with_context(|| format!("copying {} into theme/", from.display()))?;
     }
+    std::fs::create_dir_all(repo_root().join("target"))?;
+    std::fs::write(&stamp, version)?;
     Ok(())
 }
 
